@@ -1,0 +1,38 @@
+"""analyse: Paper -> Analysis (sentences, terms, definitions, claims, structure, relations)."""
+from __future__ import annotations
+
+from ..models import Analysis, Paper
+from . import nlp
+from .claims import classify, conditions, enumerations, topics
+from .definitions import find_definitions
+from .relations import find_relations
+from .sentences import sentences_of
+from .terms import add_member_terms, collect_terms
+
+
+def analyse(paper: Paper) -> Analysis:
+    text = paper.text
+    sentences = sentences_of(text)
+    doc = nlp.parse(text, [s.span for s in sentences])
+    terms, _ = collect_terms(text, doc)
+    enums = enumerations(text, sentences, doc)
+    for e in enums:
+        if e.kind == "members" and e.whole is not None:
+            add_member_terms(text, terms, list(e.items))
+    for d in find_definitions(text, doc, terms):
+        terms[d.term_key].definitions.append(d)
+    analysis = Analysis(paper=paper, sentences=sentences, terms=terms, claims=classify(sentences),
+                        conditions=conditions(text, sentences, doc), enumerations=enums, relations=[],
+                        tuples=_tuples(terms), topics=topics(doc, sentences))
+    analysis.relations = find_relations(text, doc, terms, enums, analysis.sentence_at)
+    return analysis
+
+
+def _tuples(terms):
+    """Each tuple of symbols with its members' term keys: (w*, D*orb, S*)."""
+    out = []
+    for t in terms.values():
+        if t.kind == "symbol" and t.label.startswith("(") and t.mentions:
+            members = tuple("sym:" + m.strip() for m in t.label[1:-1].split(","))
+            out.append((t.mentions[0], tuple(k for k in members if k in terms)))
+    return out

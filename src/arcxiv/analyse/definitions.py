@@ -1,0 +1,214 @@
+"""Definitions from the source's own grammar.
+
+Patterns: an appositive ("the maximal admissible weight w*"), an acronym
+("Maximal Update Parametrization (μP)"), "identifying X as Y", tuple alignment
+("(w*, D*orb, S*) -- the A, the B, and the C"), "X is Y", "X, i.e., Y" and
+"Y, denoted X". Each definition keeps the spans of the words that carry it.
+"""
+from __future__ import annotations
+
+import re
+
+from ..models import Definition, Span, TermInfo
+
+_DET = re.compile(r"^(?:(?:the|a|an|our|its|their|this|these|every|each|all|some|any|two|three|four|both)\s+)+", re.I)
+
+
+def _strip_det(text: str, a: int, b: int) -> Span:
+    seg = text[a:b]
+    m = _DET.match(seg)
+    if m:
+        a += m.end()
+    seg = text[a:b].rstrip(" ,;:")
+    b = a + len(seg)
+    while text[a:b].count("(") > text[a:b].count(")") and b < len(text) and ")" in text[b:b + 40]:
+        b = text.index(")", b) + 1  # keep brackets balanced: "(σ, ρ)"
+    return a, b
+
+
+def _term_at(terms: dict[str, TermInfo], span: Span, kinds=("symbol", "acronym", "concept")) -> TermInfo | None:
+    """The term with a mention inside ``span``, notation first."""
+    best = None
+    for t in terms.values():
+        if t.kind not in kinds:
+            continue
+        for a, b in t.mentions:
+            if span[0] <= a and b <= span[1]:
+                rank = (t.kind != "symbol", t.kind != "acronym", a)
+                if best is None or rank < best[0]:
+                    best = (rank, t)
+    return best[1] if best else None
+
+
+def find_definitions(text: str, doc, terms: dict[str, TermInfo]) -> list[Definition]:
+    found: list[Definition] = []
+    found += _acronyms(terms, text)
+    found += _appositives(text, doc, terms)
+    found += _tuples(text, terms)
+    found += _identified_as(text, terms)
+    found += _copulas(text, doc, terms)
+    found += _ie_and_denoted(text, terms)
+    # one definition per (term, meaning); keep the earliest evidence
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for d in sorted(found, key=lambda d: (d.evidence[0][0], d.term_key)):
+        k = (d.term_key, d.meaning.lower())
+        if k not in seen and d.meaning.lower() != terms[d.term_key].label.lower():
+            seen.add(k)
+            out.append(d)
+    return out
+
+
+def _acronyms(terms: dict[str, TermInfo], text: str) -> list[Definition]:
+    out = []
+    for t in terms.values():
+        if t.kind != "acronym" or not t.expansion:
+            continue
+        (a, b), short = t.expansion_span, t.short_span
+        ev = (min(a, short[0]), max(b, short[1]))
+        out.append(Definition(t.key, t.expansion, (a, b), (ev,), "acronym"))
+    return out
+
+
+def _appositives(text: str, doc, terms: dict[str, TermInfo]) -> list[Definition]:
+    """A noun phrase directly followed by a symbol names it: "the orbit depth D*orb"."""
+    out = []
+    # symbol start -> start of the noun phrase just before it ("the orbit depth" D*orb),
+    # whether the parser put the symbol inside that chunk or just after it
+    np_before: dict[int, int] = {}
+    for ch in doc.noun_chunks:
+        np_before.setdefault(ch.end_char + 1, ch.start_char)
+        last = ch[-1]
+        if last.i > ch.start:
+            np_before[last.idx] = ch.start_char
+    for t in terms.values():
+        if t.kind != "symbol" or t.label.startswith("("):
+            continue
+        for a, b in t.mentions:
+            start = np_before.get(a)
+            if start is None or text[a - 1:a] != " ":
+                continue
+            if _inside_tuple(terms, a):
+                continue
+            ma, mb = _strip_det(text, start, a - 1)
+            meaning = text[ma:mb]
+            if mb > ma and re.search(r"[a-z]{3}", meaning) and not re.search(r"\b(?:at|most|least|of|in|on|to|by|for|modulo|and|or)$", meaning):
+                out.append(Definition(t.key, meaning, (ma, mb), ((ma, b),), "appositive"))
+    # a tuple after a noun phrase: "the architecture-data pair (σ, ρ)"
+    for t in terms.values():
+        if t.kind == "symbol" and t.label.startswith("("):
+            for a, b in t.mentions:
+                m = re.search(r"(?:the|a|an)\s+((?:[\w-]+\s+){0,3}[\w-]+)\s+$", text[max(0, a - 80):a])
+                if m:
+                    ma = a - (len(text[max(0, a - 80):a]) - m.start(1))
+                    mb = ma + len(m.group(1))
+                    out.append(Definition(t.key, text[ma:mb], (ma, mb), ((ma, b),), "appositive"))
+    return out
+
+
+def _inside_tuple(terms: dict[str, TermInfo], pos: int) -> bool:
+    return any(t.kind == "symbol" and t.label.startswith("(") and a < pos < b
+               for t in terms.values() for a, b in t.mentions)
+
+
+_LIST_ITEM = r"(?:the|a|an)\s+[^,;:()]+?"
+
+
+def _tuples(text: str, terms: dict[str, TermInfo]) -> list[Definition]:
+    """"(a, b, c) -- the A, the B, and the C": the i-th symbol is the i-th phrase."""
+    out = []
+    for t in terms.values():
+        if t.kind != "symbol" or not t.label.startswith("("):
+            continue
+        members = [m.strip() for m in t.label[1:-1].split(",")]
+        for a, b in t.mentions:
+            m = re.match(r"\s*(--|—|–|:|,)?\s*(?:(?:which\s+)?(?:denote|are|is)\s+)?", text[b:])
+            rest_start = b + m.end()
+            # after a dash the list runs to the closing dash; otherwise to the clause's end
+            stop_rx = r"\s+(?:--|—|–)\s+|[;:.](?:\s|$)" if m.group(1) in ("--", "—", "–") else r"[;:.](?:\s|$)|\s+(?:is|are)\s+"
+            stop = re.search(stop_rx, text[rest_start:])
+            seg_end = rest_start + (stop.start() if stop else len(text) - rest_start)
+            items = _split_list(text, rest_start, seg_end)
+            if len(items) != len(members) or not all(re.match(r"(?:the|a|an)\s", text[x:y], re.I) for x, y in items):
+                continue
+            for sym, (x, y) in zip(members, items):
+                target = terms.get("sym:" + sym)
+                if target:
+                    ma, mb = _strip_det(text, x, y)
+                    out.append(Definition(target.key, text[ma:mb], (ma, mb), ((a, b), (ma, mb)), "tuple"))
+    return out
+
+
+def _split_list(text: str, a: int, b: int) -> list[Span]:
+    """Items of "A, B, and C" / "A and B" between a and b."""
+    seg = text[a:b]
+    parts, pos = [], 0
+    for m in re.finditer(r",\s+(?:and\s+|or\s+)?|\s+and\s+", seg):
+        parts.append((pos, m.start()))
+        pos = m.end()
+    parts.append((pos, len(seg)))
+    return [(a + x, a + y) for x, y in parts if y > x]
+
+
+def _identified_as(text: str, terms: dict[str, TermInfo]) -> list[Definition]:
+    out = []
+    rx = re.compile(r"\bidentif(?:y|ying|ies|ied)\s+(.{1,160}?)\s+as\s+((?:the|a|an)\s+[^,;:.()]{3,120}?)(?=,|;|:|\.|\s+and\s|$)")
+    for m in rx.finditer(text):
+        subject = _term_at(terms, m.span(1))
+        if subject is None:
+            continue
+        ma, mb = _strip_det(text, *m.span(2))
+        mention = next((x, y) for x, y in subject.mentions if m.start(1) <= x and y <= m.end(1))
+        out.append(Definition(subject.key, text[ma:mb], (ma, mb), (mention, (m.start(2), m.end(2))), "identified-as"))
+        # "identifying X as Y, and hence Z": Z characterises X too
+        h = re.match(r",?\s+and\s+hence\s+((?:the|a|an)\s+[^,;:.()]{3,120}?)(?=,|;|:|\.|$)", text[m.end():])
+        if h:
+            ha, hb = m.end() + h.start(1), m.end() + h.end(1)
+            za, zb = _strip_det(text, ha, hb)
+            out.append(Definition(subject.key, text[za:zb], (za, zb), (mention, (m.end() + h.start(), hb)), "identified-as"))
+    return out
+
+
+def _copulas(text: str, doc, terms: dict[str, TermInfo]) -> list[Definition]:
+    """"X is Y" where X names a term and Y is a noun phrase (not "is self-contained")."""
+    out = []
+    for tok in doc:
+        if tok.lemma_ != "be" or tok.dep_ not in ("ROOT", "ccomp", "conj"):
+            continue
+        subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+        attr = next((c for c in tok.children if c.dep_ == "attr" and c.pos_ in ("NOUN", "PROPN")), None)
+        if subj is None or attr is None or any(c.dep_ == "neg" for c in tok.children):
+            continue
+        s_a, s_b = subj.left_edge.idx, subj.right_edge.idx + len(subj.right_edge.text)
+        a_a, a_b = attr.left_edge.idx, attr.right_edge.idx + len(attr.right_edge.text)
+        term = _term_at(terms, (s_a, s_b))
+        if term is None or a_b - a_a > 160:
+            continue
+        ma, mb = _strip_det(text, a_a, a_b)
+        cut = re.search(r"\s+(?:--|—|–)\s+", text[s_a:s_b])  # drop a dashed aside inside the subject
+        if cut:
+            s_b = s_a + cut.start()
+        out.append(Definition(term.key, text[ma:mb], (ma, mb), ((s_a, s_b), (tok.idx, max(a_b, mb))), "copula"))
+    return out
+
+
+def _ie_and_denoted(text: str, terms: dict[str, TermInfo]) -> list[Definition]:
+    out = []
+    # "X, i.e., Y" / "X, namely Y" / "X, that is, Y"
+    for m in re.finditer(r"([^,;:()]{3,80}?),?\s+(?:i\.e\.,?|namely|that is,)\s+([^,;:()]{3,120}?)(?=[,;:).]|$)", text):
+        term = _term_at(terms, m.span(1))
+        if term:
+            ma, mb = _strip_det(text, *m.span(2))
+            out.append(Definition(term.key, text[ma:mb], (ma, mb), (m.span(0),), "i.e."))
+    # "Y, denoted (by) X" and "X denotes Y"
+    for m in re.finditer(r"((?:the|a|an)\s+[^,;:()]{3,80}?),?\s+denoted\s+(?:by\s+)?(\S+?)(?=[\s,;:.)]|$)", text):
+        term = _term_at(terms, m.span(2), ("symbol",))
+        if term:
+            ma, mb = _strip_det(text, *m.span(1))
+            out.append(Definition(term.key, text[ma:mb], (ma, mb), (m.span(0),), "denoted"))
+    for m in re.finditer(r"(\S+)\s+denotes\s+((?:the|a|an)\s+[^,;:()]{3,120}?)(?=[,;:.)]|$)", text):
+        term = _term_at(terms, m.span(1), ("symbol",))
+        if term:
+            ma, mb = _strip_det(text, *m.span(2))
+            out.append(Definition(term.key, text[ma:mb], (ma, mb), (m.span(0),), "denoted"))
+    return out

@@ -1,0 +1,188 @@
+"""Terms with all their mentions: concepts, acronyms, symbols and quantities.
+
+Concepts come from the parser's noun chunks, cut at symbols and brackets and
+stripped of determiners; variants ("the mean-field limit", "mean-field limits")
+share one key, the lemmatised lower-case words. Every surface form of every
+term is then found in one pass over the text, longest first.
+"""
+from __future__ import annotations
+
+import re
+
+from ..models import Span, TermInfo
+from .symbols import find_acronym_words, find_defined_acronyms, find_quantities, find_symbols
+
+# Words that open a noun chunk without being part of the concept.
+_LEADING = {"DET", "PRON", "NUM", "PART", "PUNCT", "CCONJ", "ADP", "SYM", "X", "SPACE", "AUX", "VERB"}
+_LEADING_WORDS = {"most", "such", "many", "several", "various", "both", "each", "any", "some", "other",
+                  "more", "less", "few", "certain", "same", "different", "new", "further", "much", "all",
+                  "respective", "corresponding", "own", "first", "second", "third", "fourth", "fifth",
+                  "two", "three", "four", "five", "six", "existing", "given", "main", "key", "novel"}
+_GENERIC_NOUNS = {"we", "it", "they", "which", "that", "this", "these", "those", "one", "ones", "work",
+                  "paper", "study", "approach", "method", "result", "results", "way", "case", "cases",
+                  "time", "terms", "term", "part", "parts", "number", "use", "problem", "question",
+                  "fact", "end", "set", "kind", "type", "types", "lot", "range", "role", "form",
+                  "article", "thing", "things", "order", "level", "levels", "step", "steps", "area"}
+_SPLIT_WORDS = {"modulo", "versus", "via", "vs", "per"}
+
+
+def _concept_pieces(doc, symbol_spans: list[Span]):
+    """Noun-chunk pieces that name concepts, as (start char, end char, key)."""
+    in_symbol = _covered(symbol_spans)
+    for chunk in doc.noun_chunks:
+        piece: list = []
+        for tok in chunk:
+            cut = (tok.text in "()[],;:" or tok.lower_ in _SPLIT_WORDS or in_symbol(tok.idx)
+                   or tok.text.startswith("$"))
+            if cut:
+                yield from _finish(piece)
+                piece = []
+            else:
+                piece.append(tok)
+        yield from _finish(piece)
+
+
+def _finish(tokens):
+    while tokens and (tokens[0].pos_ in _LEADING or tokens[0].lower_ in _LEADING_WORDS
+                      or not any(c.isalpha() for c in tokens[0].text)):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].pos_ not in ("NOUN", "PROPN") or tokens[-1].lower_ in _GENERIC_NOUNS
+                      and len(tokens) == 1):
+        tokens = tokens[:-1]
+    if not tokens:
+        return
+    a, b = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    text = tokens[0].doc.text
+    if len(text[a:b].split()) > 6:
+        return
+    if len(tokens) == 1:
+        t = tokens[0]
+        # one word is a concept only if it looks technical: hyphenated, long, or a name
+        if not ("-" in t.text or len(t.text) >= 10 or (t.pos_ == "PROPN" and t.text[:1].isupper()
+                                                        and t.idx > 0 and not t.is_sent_start)):
+            return
+        if t.lower_ in _GENERIC_NOUNS:
+            return
+    key = concept_key(text[a:tokens[-1].idx].lower().split() + [tokens[-1].lemma_.lower()])
+    # names keep their capitals; a capital that only opens a sentence does not count
+    keep_case = any(any(c.isupper() for c in t.text[1:]) or (t.text[:1].isupper() and not t.is_sent_start)
+                    for t in tokens)
+    yield (a, b, key, keep_case)
+
+
+def concept_key(words: list[str]) -> str:
+    return " ".join(words)
+
+
+def _covered(spans: list[Span]):
+    starts = sorted(spans)
+
+    def inside(pos: int) -> bool:
+        return any(a <= pos < b for a, b in starts)
+
+    return inside
+
+
+def collect_terms(text: str, doc) -> tuple[dict[str, TermInfo], dict[str, str]]:
+    """All terms, keyed; and a map from each variant key to its term's key."""
+    terms: dict[str, TermInfo] = {}
+    alias: dict[str, str] = {}  # surface form (lower) -> term key
+    forms: dict[str, set[str]] = {}  # term key -> surface forms to search for
+
+    def add(key: str, label: str, kind: str, form: str) -> str:
+        key = alias.get(form.lower(), key)
+        if key not in terms:
+            terms[key] = TermInfo(key=key, label=label, kind=kind)
+        forms.setdefault(key, set()).add(form)
+        alias.setdefault(form.lower(), key)
+        return key
+
+    symbols = find_symbols(text)
+    for label, _ in symbols:
+        add("sym:" + label, label, "symbol", label)
+    for short, short_span, long, long_span in find_defined_acronyms(text):
+        key = add("acr:" + short, short, "acronym", short)
+        if not terms[key].expansion:
+            terms[key].expansion, terms[key].expansion_span, terms[key].short_span = long, long_span, short_span
+        forms[key].add(long)
+        alias.setdefault(long.lower(), key)
+        alias.setdefault(_long_key(long), key)
+    for word, _ in find_acronym_words(text):
+        singular = word[:-1] if word.endswith("s") and "acr:" + word[:-1] in terms else word
+        add("acr:" + singular, singular, "acronym", word)
+    for label, _ in find_quantities(text):
+        add("qty:" + label, label, "quantity", label)
+
+    symbol_spans = [sp for _, sp in symbols]
+    for a, b, key, keep_case in _concept_pieces(doc, symbol_spans):
+        form = text[a:b]
+        if form.lower() in alias or key in alias:
+            target = alias.get(form.lower()) or alias[key]
+            forms[target].add(form)
+            continue
+        label = form if keep_case else form.lower()
+        add(key, label, "concept", form)
+        alias.setdefault(key, key)
+
+    _find_mentions(text, terms, forms)
+    return {k: t for k, t in terms.items() if t.mentions}, alias
+
+
+def _long_key(long: str) -> str:
+    return " ".join(w.lower() for w in long.split())
+
+
+def _find_mentions(text: str, terms: dict[str, TermInfo], forms: dict[str, set[str]]) -> None:
+    """Longest form first, so a nested form is not counted inside a longer one; single
+    symbols get their own pass, since they also live inside tuples and rates: (w*, S*), O(N-1)."""
+    single = {k for k in forms if k.startswith("sym:") and not k.startswith("sym:(")}
+    _scan(text, terms, {k: v for k, v in forms.items() if k not in single})
+    _scan(text, terms, {k: v for k, v in forms.items() if k in single})
+    for t in terms.values():
+        t.mentions.sort()
+
+
+def _scan(text: str, terms: dict[str, TermInfo], forms: dict[str, set[str]]) -> None:
+    owner: dict[str, tuple[str, str]] = {}  # lower-case form -> (term key, form as written)
+    for key in sorted(forms):
+        for form in sorted(forms[key]):
+            owner.setdefault(form.lower(), (key, form))
+    ordered = sorted(owner, key=lambda f: (-len(f), f))
+    if not ordered:
+        return
+    # notation is case-sensitive (S* is not s*); words are not
+    parts = []
+    for low in ordered:
+        key, form = owner[low]
+        exact = key.startswith(("sym:", "qty:")) or (key.startswith("acr:") and " " not in form)
+        parts.append(_form_pattern(form, exact_case=exact))
+    rx = re.compile("|".join(f"(?P<f{i}>{p})" for i, p in enumerate(parts)), re.IGNORECASE)
+    for m in rx.finditer(text):
+        terms[owner[ordered[int(m.lastgroup[1:])]][0]].mentions.append(m.span())
+
+
+def _form_pattern(form: str, exact_case: bool) -> str:
+    body = re.escape(form)
+    if form[:1].isalnum():
+        body = r"(?<![\w*$\\-])" + body
+    if exact_case:  # notation: "N" in "O(N-1)" counts; no plural forms
+        end = r"(?![\w*$])" if form[-1:].isalnum() or form[-1:] == "*" else ""
+        return f"(?-i:{body}{end})"
+    if form[-1:].isalpha():
+        body += r"(?:s|es)?(?![\w*$-])"  # plurals are the same term
+    elif form[-1:].isalnum():
+        body += r"(?![\w*$])"
+    return body
+
+
+def add_member_terms(text: str, terms: dict[str, TermInfo], spans: list[Span]) -> None:
+    """Members of a stated whole are terms even when they are single ordinary words."""
+    for a, b in spans:
+        form = text[a:b].strip()
+        if not form or len(form) > 60 or not any(c.isalpha() for c in form):
+            continue
+        key = concept_key(form.lower().split())
+        if key in terms or any(t.label.lower() == form.lower() for t in terms.values()):
+            continue
+        terms[key] = TermInfo(key=key, label=form if form.isupper() else form.lower(), kind="concept")
+        _scan(text, terms, {key: {form}})

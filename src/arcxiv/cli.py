@@ -1,0 +1,103 @@
+"""The command line: parse arguments, call one function, map errors to exit codes."""
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from .errors import ArcxivError, InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="ArcXiv: compile a research paper into a staged, source-grounded curriculum.")
+err = Console(stderr=True, highlight=False)
+
+DEFAULT_OUT = Path("arcxiv-out")
+
+
+def _fail(e: ArcxivError) -> None:
+    err.print(f"[bold red]error:[/] {e}")
+    raise typer.Exit(e.exit_code)
+
+
+def _compile(path: Path, out: Path, fmt: Optional[str], paper_id: Optional[str], strict: bool) -> None:
+    from .pipeline import compile_file, render_files, write_outputs
+
+    err.print(f"compiling {path} …")
+    try:
+        cur = compile_file(path, fmt=fmt, paper_id=paper_id, strict=strict)
+        write_outputs(render_files(cur), out)
+    except ArcxivError as e:
+        _fail(e)
+    except OSError as e:
+        _fail(ArcxivError(f"cannot write {out}: {e.strerror or e}"))
+    g = cur.grounding
+    levels = "/".join(str(sum(l.level == lv for l in cur.lessons)) for lv in ("beginner", "intermediate", "advanced"))
+    err.print(f"[green]wrote[/] {out}/curriculum.json and curriculum.md: “{cur.source.title}”, "
+              f"{len(cur.lessons)} lessons ({levels} beginner/intermediate/advanced), {len(cur.sections)} sections, "
+              f"{len(cur.terms)} terms; grounding {g.passed}/{g.checked} passed")
+    for d in g.dropped:
+        err.print(f"[yellow]warning:[/] dropped {d.where}: {d.reason}")
+    if cur.note:
+        err.print(f"[yellow]note:[/] {cur.note}")
+
+
+@app.command("compile")
+def compile_cmd(
+    paper: Path = typer.Argument(..., help="The paper file: plain text, Markdown, an arXiv page, arXiv JSON lines, "
+                                           "arXiv Atom XML or BibTeX."),
+    out: Path = typer.Option(DEFAULT_OUT, "-o", "--out", help="Output folder (replaced as a whole)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="page, text, markdown, arxiv-json, atom or bibtex; "
+                                                             "detected from the content when left out."),
+    paper_id: Optional[str] = typer.Option(None, "--id", help="Which paper of a file that holds several "
+                                                              "(its id, or its 1-based position)."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 3 if any statement breaks the grounding contract."),
+) -> None:
+    """Compile PAPER into OUT/curriculum.json and OUT/curriculum.md."""
+    _compile(paper, out, fmt, paper_id, strict)
+
+
+@app.command()
+def demo(out: Path = typer.Option(DEFAULT_OUT, "-o", "--out", help="Output folder.")) -> None:
+    """Compile the bundled example paper into ./arcxiv-out."""
+    with resources.as_file(resources.files("arcxiv").joinpath("data", "example.txt")) as example:
+        _compile(example, out, None, None, False)
+
+
+@app.command("verify")
+def verify_cmd(curriculum: Path = typer.Argument(..., help="A curriculum.json written by arcxiv.")) -> None:
+    """Check a curriculum.json: its schema, and the grounding contract on every statement."""
+    from .models import Curriculum
+    from .schema import validate
+    from .verify import verify
+
+    try:
+        data = json.loads(curriculum.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        _fail(InputError(f"cannot read {curriculum} as JSON: {e}"))
+    problems = validate(data) if isinstance(data, dict) else ["(top): not a JSON object"]
+    if not problems:
+        checked = verify(Curriculum.model_validate(data))
+        problems = [f"{d.where}: {d.reason}" for d in checked.grounding.dropped]
+        g = checked.grounding
+        summary = f"{g.checked} statements and titles checked"
+    else:
+        summary = "schema check failed"
+    for p in problems[:50]:
+        err.print(f"[red]✗[/] {p}")
+    if problems:
+        typer.echo(f"FAIL {curriculum}: {len(problems)} problem(s); {summary}")
+        raise typer.Exit(3)
+    typer.echo(f"PASS {curriculum}: {summary}, all grounded")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

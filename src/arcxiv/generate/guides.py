@@ -1,0 +1,57 @@
+"""Section guides: what a section claims, under which conditions, its key terms,
+how it connects to the other sections, and where it is in the source."""
+from __future__ import annotations
+
+from ..analyse.claims import strip_ordinal
+from ..models import Block, Guide, Plan
+from . import wording as W
+from .lessons import _cover, _minus, _unique, definition_statement
+from .statements import extract, scaffold, term_mention_in
+
+MAX_SENTENCE_NUMBER = 99  # larger numbers would read as facts of their own
+
+
+def write_guides(plan: Plan) -> list[Guide]:
+    an, src = plan.analysis, plan.analysis.paper.text
+    guides = []
+    for sec in plan.sections:
+        cover = _cover(an, sec.sentences)
+        conds = [c for c in an.conditions if c.sentence in sec.sentences]
+        claims = []
+        for i in sec.sentences:
+            s = an.sentences[i]
+            main = s.clauses[0] if s.clauses else None
+            if main:
+                claims.append(extract(src, _minus(src, [strip_ordinal(src, sp) for sp in main.spans], [c.span for c in conds])
+                                      or [s.span]))
+        blocks = [Block(heading=W.H_CLAIMS, statements=_unique(claims))]
+        if conds:
+            blocks.append(Block(heading=W.H_CONDITIONS, statements=_unique([extract(src, [c.span]) for c in conds])))
+        keys = []
+        for t in an.terms.values():
+            if t.definitions and any(an.sentence_at(m[0]) in sec.sentences for m in t.mentions):
+                keys.append(definition_statement(an, t, t.definitions[0]))
+        if keys:
+            blocks.append(Block(heading=W.H_KEY_TERMS, statements=_unique(keys)))
+        links = []
+        for other in plan.sections:
+            if other.id == sec.id:
+                continue
+            ocover = _cover(an, other.sentences)
+            shared = [t for t in an.terms.values() if t.kind != "quantity" and not t.label.startswith("(")
+                      and term_mention_in(t, cover) and term_mention_in(t, ocover)
+                      and any(an.sentence_at(m[0]) in sec.sentences for m in t.mentions)
+                      and any(an.sentence_at(m[0]) in other.sentences for m in t.mentions)]
+            for t in shared[:2]:
+                mine = next(m for m in t.mentions if an.sentence_at(m[0]) in sec.sentences)
+                theirs = next(m for m in t.mentions if an.sentence_at(m[0]) in other.sentences)
+                links.append(scaffold(W.S_SHARES.format(term=t.label, title=other.title.split(":")[0]),
+                                      sorted([mine, theirs])))
+        if links:
+            blocks.append(Block(heading=W.H_CONNECTS, statements=links))
+        first, last = min(sec.sentences) + 1, max(sec.sentences) + 1
+        if last <= MAX_SENTENCE_NUMBER:
+            where = W.S_SENTENCE.format(a=first) if first == last else W.S_SENTENCES.format(a=first, b=last)
+            blocks.append(Block(heading=W.H_WHERE, statements=[scaffold(where, [an.sentences[i].span for i in sec.sentences])]))
+        guides.append(Guide(section_id=sec.id, title=sec.title, blocks=blocks))
+    return guides

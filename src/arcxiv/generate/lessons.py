@@ -1,0 +1,318 @@
+"""Lessons: each outline of the plan becomes blocks of grounded statements."""
+from __future__ import annotations
+
+import re
+
+from ..analyse.claims import strip_ordinal
+from ..ids import content_id
+from ..models import Analysis, Block, LessonOutline, LessonOut, Plan, Span, Statement, TermInfo
+from . import wording as W
+from .statements import extract, quote, rephrase, scaffold, term_mention_in, trim, window
+
+MAX_VOCABULARY = 8
+_QUALIFIER_RX = re.compile(r"(?i)\b(?:at most|at least|up to|exactly|uniform(?:ly)?(?:-in-time)?|explicit|only|"
+                           r"except(?: for)?|approximately|asymptotically|typically|modulo|bounded by)\b")
+_CONDITION_HEADS = {"condition", "conditions", "assumption", "assumptions", "constraint", "constraints", "regime"}
+_VALUE_HEADS = {"number", "constant", "threshold", "bound", "rate", "value", "parameter"}
+_VAGUE = re.compile(r"(?i)^(?:standard|existing|established|several|multiple|various|known|classical|prior|"
+                    r"stated|previous|many)\b")
+
+
+def definition_statement(an: Analysis, term: TermInfo, d) -> Statement:
+    """A definition in the source's words: "w* is the maximal admissible weight."."""
+    src = an.paper.text
+    if d.pattern == "acronym":
+        return rephrase(W.R_STANDS.format(term=term.label, meaning=d.meaning), list(d.evidence))
+    if d.pattern in ("appositive", "tuple"):
+        return rephrase(W.R_IS.format(term=term.label, meaning=d.meaning), list(d.evidence))
+    if d.pattern in ("identified-as", "denoted", "i.e.") and len(d.evidence) == 2 and \
+            src[d.evidence[1][0]:d.meaning_span[0]].strip().lower() in ("the", "a", "an", ""):
+        return rephrase(W.R_IS.format(term=term.label, meaning=d.meaning), list(d.evidence))
+    return extract(src, [trim(src, e) for e in d.evidence])
+
+
+class LessonWriter:
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.an = plan.analysis
+        self.src = self.an.paper.text
+        self.sections = {s.id: s for s in plan.sections}
+        self.cond_by_sentence: dict[int, list] = {}
+        for c in self.an.conditions:
+            self.cond_by_sentence.setdefault(c.sentence, []).append(c)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def terms_in(self, sentences) -> list[TermInfo]:
+        spans = [self.an.sentences[i].span for i in sentences]
+        return [t for t in self.an.terms.values() if any(a <= m[0] and m[1] <= b for m in t.mentions for a, b in spans)]
+
+    def context(self, term: TermInfo, mention: Span, words: int = 7) -> Statement:
+        sent = self.an.sentences[self.an.sentence_at(mention[0])]
+        return extract(self.src, [window(self.src, mention, sent.span, words)])
+
+    def salient_concepts(self) -> list[TermInfo]:
+        def score(t: TermInfo):
+            return (-(len(t.mentions) + 2 * bool(t.definitions) + len(t.label.split()) * 0.5
+                      + ("-" in t.label) * 0.5), t.first)
+        concepts = [t for t in self.an.terms.values() if t.kind == "concept" and not _VAGUE.match(t.label)]
+        return sorted(sorted(concepts, key=score)[:MAX_VOCABULARY], key=lambda t: t.first)
+
+    def notation_terms(self) -> list[TermInfo]:
+        members_of_defined_tuples = set()
+        for span, members in self.an.tuples:
+            tup = next(t for t in self.an.terms.values() if t.mentions and t.mentions[0] == span)
+            if tup.definitions:
+                members_of_defined_tuples.update(k for k in members if not self.an.terms[k].definitions)
+        return [t for t in self.an.terms.values() if t.kind in ("symbol", "acronym", "quantity")
+                and t.key not in members_of_defined_tuples]
+
+    # -- blocks by lesson kind -------------------------------------------------------------
+    def overview(self, o: LessonOutline):
+        blocks = [Block(heading=W.H_OWN_WORDS, statements=[quote(self.src, self.an.sentences[i].span) for i in o.sentences])]
+        glance = []
+        for sec in self.plan.sections:
+            if sec.kind != "part":
+                continue
+            first = self.an.sentences[sec.sentences[0]]
+            span = _find(self.src, sec.title.split(": ", 1)[-1], first.span) or \
+                trim(self.src, strip_ordinal(self.src, first.clauses[0].span if first.clauses else first.span))
+            glance.append(extract(self.src, [span]))
+        if len(glance) > 1:
+            blocks.append(Block(heading=W.H_GLANCE, statements=glance))
+        objectives = [scaffold(W.O_AIM)]
+        if len(glance) > 1:
+            objectives.append(scaffold(W.O_PARTS.format(n=len(glance))))
+        return objectives, blocks, []
+
+    def vocabulary(self, o: LessonOutline):
+        blocks, keys = [], []
+        for t in self.salient_concepts():
+            sts = [definition_statement(self.an, t, d) for d in t.definitions[:1]]
+            sts.append(self.context(t, t.mentions[0]))
+            blocks.append(Block(heading=t.label, statements=sts))
+            keys.append(t.key)
+        names = [self.an.terms[k] for k in keys[:3]]
+        objectives = [scaffold(W.O_TERMS.format(terms=_join([t.label for t in names])), [t.mentions[0] for t in names])]
+        return objectives, blocks, keys
+
+    def notation(self, o: LessonOutline):
+        blocks, keys = [], []
+        for t in self.notation_terms():
+            defs = [d for d in t.definitions if d.pattern != "tuple"] or t.definitions
+            sts = [definition_statement(self.an, t, d) for d in defs[:2]]
+            if not sts and t.kind != "quantity":
+                sts.append(scaffold(W.S_MEANING_OPEN.format(term=t.label), [t.mentions[0]]))
+            sts.append(self.context(t, t.mentions[0], 5))
+            blocks.append(Block(heading=t.label, statements=sts))
+            keys.append(t.key)
+        shown = [self.an.terms[k] for k in keys if self.an.terms[k].kind != "quantity"][:4]
+        objectives = [scaffold(W.O_NOTATION.format(terms=_join([t.label for t in shown])), [t.mentions[0] for t in shown])] \
+            if shown else [scaffold(W.O_QUANTITIES.format(terms=_join([self.an.terms[k].label for k in keys[:3]])),
+                                    [self.an.terms[k].mentions[0] for k in keys[:3]])]
+        return objectives, blocks, keys
+
+    def part(self, o: LessonOutline):
+        groups: dict[str, list[Statement]] = {h: [] for h in (W.H_OWN_WORDS, W.H_CLAIM, W.H_CONDITIONS, W.H_FOLLOWS,
+                                                               W.H_DETAIL, W.H_CONTRAST, W.H_QUANTITIES, W.H_RELATIONS,
+                                                               W.H_DEFINED)}
+        for i in o.sentences:
+            s = self.an.sentences[i]
+            groups[W.H_OWN_WORDS].append(quote(self.src, s.span))
+            conds = self.cond_by_sentence.get(i, [])
+            for c in s.clauses:
+                if c.role in ("claim", "condition") and c is s.clauses[0] or c.role == "claim":
+                    parts = _minus(self.src, [strip_ordinal(self.src, sp) for sp in c.spans], [k.span for k in conds])
+                    if parts and len(s.clauses) + len(conds) > 1:
+                        groups[W.H_CLAIM].append(extract(self.src, parts))
+                elif c.role == "consequence":
+                    groups[W.H_FOLLOWS].append(extract(self.src, [trim(self.src, sp) for sp in c.spans]))
+                elif c.role == "contrast":
+                    groups[W.H_CONTRAST].append(extract(self.src, [trim(self.src, sp) for sp in c.spans]))
+                elif c.role in ("elaboration", "condition"):
+                    groups[W.H_DETAIL].append(extract(self.src, [trim(self.src, sp) for sp in c.spans]))
+            for k in conds:
+                groups[W.H_CONDITIONS].append(extract(self.src, [k.span]))
+        terms = self.terms_in(o.sentences)
+        for t in terms:
+            if t.kind == "quantity":
+                m = term_mention_in(t, _cover(self.an, o.sentences))
+                groups[W.H_QUANTITIES].append(self.context(t, m, 5))
+            for d in t.definitions:
+                if self.an.sentence_at(d.evidence[-1][0]) in o.sentences and d.pattern not in ("acronym",):
+                    groups[W.H_DEFINED].append(definition_statement(self.an, t, d))
+        for r in self.an.relations:
+            if r.sentence in o.sentences:
+                groups[W.H_RELATIONS].append(extract(self.src, [r.span]))
+        blocks = [Block(heading=h, statements=_unique(sts)) for h, sts in groups.items() if sts]
+        topic = o.title.split(": ", 1)[-1]
+        topic_span = _find(self.src, topic, _cover(self.an, o.sentences))
+        objectives = [scaffold(W.O_CLAIM.format(topic=topic), [topic_span] if topic_span else [])]
+        if groups[W.H_CONDITIONS]:
+            objectives.append(scaffold(W.O_CONDITIONS))
+        qty = [t for t in terms if t.kind == "quantity"][:3]
+        if qty:
+            objectives.append(scaffold(W.O_QUANTITIES.format(terms=_join([t.label for t in qty])),
+                                       [term_mention_in(t, _cover(self.an, o.sentences)) for t in qty]))
+        return objectives, blocks, [t.key for t in terms]
+
+    def synthesis(self, o: LessonOutline):
+        blocks = []
+        if o.sentences:
+            blocks.append(Block(heading=W.H_OWN_WORDS, statements=[quote(self.src, self.an.sentences[i].span) for i in o.sentences]))
+        members, origins = [], []
+        parts = [s for s in self.plan.sections if s.kind == "part"]
+        for span, keys in self.an.tuples:
+            for k in keys:
+                t = self.an.terms[k]
+                members += [definition_statement(self.an, t, d) for d in t.definitions if d.pattern == "tuple"]
+                for sec in parts:
+                    m = term_mention_in(t, _cover(self.an, sec.sentences))
+                    if m:
+                        origins.append(Block(heading=f"{t.label}: {sec.title}", statements=[self.context(t, m, 6)]))
+                        break
+        if members:
+            blocks.append(Block(heading=W.H_MEMBERS, statements=_unique(members)))
+        blocks += origins
+        recur = []
+        for t in self.an.terms.values():
+            where = [sec for sec in parts if term_mention_in(t, _cover(self.an, sec.sentences))]
+            if len(where) >= 2 and t.kind in ("concept", "symbol", "acronym") and not t.label.startswith("("):
+                recur.append(Block(heading=f"{t.label}: {', '.join(s.title.split(':')[0] for s in where)}",
+                                   statements=[self.context(t, term_mention_in(t, _cover(self.an, s.sentences)), 5)
+                                               for s in where]))
+        blocks += recur[:6]
+        if not any(s.kind != "scaffold" for b in blocks for s in b.statements):
+            return None
+        objectives = [scaffold(W.O_FIT)] + ([scaffold(W.O_RECUR)] if recur else [])
+        keys = sorted({k for _, ks in self.an.tuples for k in ks})
+        return objectives, blocks, keys
+
+    def scope(self, o: LessonOutline):
+        blocks = []
+        if o.sentences:
+            blocks.append(Block(heading=W.H_SCOPE, statements=[quote(self.src, self.an.sentences[i].span) for i in o.sentences]))
+        conds = [extract(self.src, [c.span]) for c in self.an.conditions]
+        if conds:
+            blocks.append(Block(heading=W.H_CONDITIONS, statements=_unique(conds)))
+        quals = []
+        for s in self.an.sentences:
+            if s.index in o.sentences:
+                continue
+            for m in _QUALIFIER_RX.finditer(s.text):
+                a = s.span[0] + m.start()
+                quals.append(extract(self.src, [window(self.src, (a, a + len(m.group(0))), s.span, 5)]))
+        if quals:
+            blocks.append(Block(heading=W.H_QUALIFIERS, statements=_unique(quals)[:8]))
+        if not blocks:
+            return None
+        return [scaffold(W.O_SCOPE)], blocks, []
+
+    def open(self, o: LessonOutline):
+        gaps: list[tuple[Statement, Statement]] = []
+        for t in self.notation_terms():
+            if not t.definitions and t.kind in ("symbol", "acronym"):
+                gaps.append((scaffold(W.S_MEANING_OPEN.format(term=t.label), [t.mentions[0]]), self.context(t, t.mentions[0], 5)))
+        for t in self.an.terms.values():
+            if t.kind != "concept" or t.definitions:
+                continue
+            head = t.label.split()[-1].lower()
+            if head in _CONDITION_HEADS:
+                gaps.append((scaffold(W.S_REQUIRES_OPEN.format(term=t.label), [t.mentions[0]]), self.context(t, t.mentions[0], 5)))
+            elif head in _VALUE_HEADS and re.match(r"(?i)explicit|certain|some|a\b", t.label):
+                gaps.append((scaffold(W.S_VALUE_OPEN.format(term=t.label), [t.mentions[0]]), self.context(t, t.mentions[0], 5)))
+            elif _VAGUE.match(t.label) and t.label.endswith("s"):
+                gaps.append((scaffold(W.S_WHICH_OPEN.format(term=t.label), [t.mentions[0]]), self.context(t, t.mentions[0], 6)))
+        for t in self.an.terms.values():
+            if t.kind == "symbol" and t.definitions and not t.label.startswith("(") and len(gaps) < 12:
+                gaps.append((scaffold(W.S_HOW_OPEN.format(term=t.label), [t.mentions[0]]), self.context(t, t.mentions[0], 5)))
+        blocks = []
+        if o.sentences:
+            blocks.append(Block(heading=W.H_SCOPE, statements=[quote(self.src, self.an.sentences[i].span) for i in o.sentences]))
+        if gaps:
+            blocks.append(Block(heading=W.H_OPEN, statements=[s for pair in gaps for s in pair]))
+        if not blocks:  # nothing detectably missing: point at the widest claim's terms instead
+            s = self.an.sentences[-1]
+            blocks.append(Block(heading=W.H_OPEN, statements=[quote(self.src, s.span)]))
+        return [scaffold(W.O_OPEN)], blocks, []
+
+
+def write_lessons(plan: Plan) -> list[LessonOut]:
+    w = LessonWriter(plan)
+    made: list[tuple[LessonOutline, list, list, list]] = []
+    for o in plan.lessons:
+        res = getattr(w, o.kind)(o)
+        if res is None:
+            continue
+        objectives, blocks, keys = res
+        if not any(s.kind != "scaffold" for b in blocks for s in b.statements):
+            continue
+        made.append((o, objectives, blocks, keys))
+    lessons: list[LessonOut] = []
+    introduced: dict[str, str] = {}
+    for n, (o, objectives, blocks, keys) in enumerate(made, 1):
+        core = "\n".join(s.text for b in blocks for s in b.statements)
+        lid = f"lesson-{n:02d}-{content_id('lesson', o.level + o.title + core)[:6]}"
+        mentioned = _lesson_terms(w, o, keys)
+        prereq = [introduced[k] for k in mentioned if k in introduced]
+        if lessons and o.kind != "overview":
+            prereq.append(lessons[0].id)
+        if o.level == "advanced":
+            prereq += [l.id for l in lessons if l.level == "intermediate"]
+        prereq = sorted(set(prereq), key=lambda i: int(i.split("-")[1]))
+        for k in keys:
+            introduced.setdefault(k, lid)
+        lessons.append(LessonOut(id=lid, number=n, title=o.title, level=o.level, objectives=objectives,
+                                 prerequisites=prereq, terms=[_term_id(plan.analysis.terms[k]) for k in keys],
+                                 section_ids=list(o.section_ids), blocks=blocks))
+    return lessons
+
+
+def _lesson_terms(w: LessonWriter, o: LessonOutline, keys) -> list[str]:
+    return [t.key for t in w.terms_in(o.sentences)] if o.sentences else list(keys)
+
+
+def _term_id(t: TermInfo) -> str:
+    return f"term-{content_id('term', t.kind + ':' + t.label)[:8]}"
+
+
+def _cover(an: Analysis, sentences) -> Span:
+    return an.sentences[min(sentences)].span[0], an.sentences[max(sentences)].span[1]
+
+
+def _find(src: str, phrase: str, within: Span) -> Span | None:
+    if not phrase:
+        return None
+    k = src.find(phrase, within[0], within[1])
+    return (k, k + len(phrase)) if k >= 0 else None
+
+
+def _minus(src: str, spans: list[Span], holes: list[Span]) -> list[Span]:
+    """The spans with the holes (condition phrases) cut out, trimmed."""
+    out = []
+    for a, b in spans:
+        pieces = [(a, b)]
+        for x, y in holes:
+            nxt = []
+            for p, q in pieces:
+                if y <= p or x >= q:
+                    nxt.append((p, q))
+                else:
+                    nxt += [(p, x), (y, q)]
+            pieces = nxt
+        out += [trim(src, p) for p in pieces]
+    return [p for p in out if p[1] - p[0] > 2 and re.search(r"[A-Za-z]{2}", src[p[0]:p[1]])]
+
+
+def _unique(sts: list[Statement]) -> list[Statement]:
+    seen, out = set(), []
+    for s in sts:
+        if s.text not in seen:
+            seen.add(s.text)
+            out.append(s)
+    return out
+
+
+def _join(labels: list[str]) -> str:
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]

@@ -1,0 +1,59 @@
+"""Builders for the four kinds of Statement, so every text is made from its spans."""
+from __future__ import annotations
+
+import re
+
+from ..models import Span, Statement, TermInfo
+
+SEPARATOR = " … "
+
+
+def quote(src: str, span: Span) -> Statement:
+    return Statement(text=src[span[0]:span[1]], kind="quote", spans=[span])
+
+
+def extract(src: str, spans) -> Statement:
+    spans = [s for s in spans if s[1] > s[0]]
+    return Statement(text=SEPARATOR.join(src[a:b] for a, b in spans), kind="extract", spans=list(spans))
+
+
+def rephrase(text: str, spans) -> Statement:
+    return Statement(text=text, kind="rephrase", spans=list(spans))
+
+
+def scaffold(text: str, spans=()) -> Statement:
+    return Statement(text=text, kind="scaffold", spans=list(spans))
+
+
+def trim(src: str, span: Span) -> Span:
+    """Drop surrounding spaces and trailing punctuation from a span."""
+    a, b = span
+    while a < b and src[a] in " ,;:":
+        a += 1
+    while b > a and src[b - 1] in " ,;:.":
+        b -= 1
+    return a, b
+
+
+def window(src: str, span: Span, within: Span, words: int = 7) -> Span:
+    """The mention with up to ``words`` words of context on each side, inside ``within``
+    and never across a clause break, so the context reads as a phrase."""
+    a, b = span
+    lo = within[0]
+    for p in (": ", "; ", " -- ", ", "):
+        k = src.rfind(p, within[0], a)
+        if k >= 0:
+            lo = max(lo, k + len(p))
+    starts = [m.start() + lo for m in re.finditer(r"\S+", src[lo:a])]
+    start = starts[-words] if len(starts) >= words else (starts[0] if starts else a)
+    hi = within[1]
+    m = re.search(r"[,;:]\s|\s--\s", src[b:within[1]])
+    if m:
+        hi = b + m.start()
+    ends = [m.end() + b for m in re.finditer(r"\S+", src[b:hi])]
+    end = ends[words - 1] if len(ends) >= words else (ends[-1] if ends else b)
+    return trim(src, (start, end))
+
+
+def term_mention_in(term: TermInfo, within: Span) -> Span | None:
+    return next(((a, b) for a, b in term.mentions if within[0] <= a and b <= within[1]), None)

@@ -1,0 +1,85 @@
+"""Every fixed phrase a learner reads, in one reviewed place.
+
+Templates carry no facts: their words are common English or teaching words, and
+never words that change what is asserted ("not", "all", "only", "first" …).
+``TEMPLATE_WORDS`` is derived from these strings; the verifier allows exactly
+these words (plus the cited source's own) in rephrased and scaffold statements.
+"""
+from __future__ import annotations
+
+import re
+
+# lesson titles
+T_OVERVIEW = "What the paper sets out to do"
+T_VOCABULARY = "The key terms in context"
+T_NOTATION = "Notation and short forms"
+T_FIT = "How the parts fit together"
+T_CONNECT = "Ideas that connect the parts"
+T_SCOPE = "Conditions, assumptions and scope"
+T_OPEN = "What the abstract leaves open"
+T_OVERVIEW_SECTION = "Overview"
+T_SCOPE_SECTION = "Scope and assumptions"
+T_RESULT, T_PART = "Result", "Part"
+ROLE_TITLES = {"method": "Approach", "result": "Findings", "aim": "Approach", "background": "Background"}
+
+# block headings
+H_OWN_WORDS = "In the source's words"
+H_GLANCE = "The parts in brief"
+H_CLAIM = "The claim"
+H_CONDITIONS = "Under which conditions"
+H_FOLLOWS = "What follows from it"
+H_DETAIL = "More detail"
+H_CONTRAST = "In contrast"
+H_QUANTITIES = "Quantities and rates"
+H_RELATIONS = "How the terms relate"
+H_DEFINED = "Terms defined here"
+H_MEMBERS = "The members and their meanings"
+H_ORIGINS = "Where each member comes from"
+H_RECUR = "Ideas that return in several parts"
+H_SCOPE = "Scope"
+H_QUALIFIERS = "Qualifiers to keep in mind"
+H_OPEN = "Open questions, stated as gaps in the abstract"
+H_WHERE = "Where it is in the source"
+H_CONNECTS = "How it connects to the other sections"
+H_KEY_TERMS = "Key terms and symbols"
+H_CLAIMS = "What it claims"
+H_STRUCTURE = "How the paper is built"
+
+# sentence templates ({x} are filled with source words, cited)
+R_IS = "{term} is the {meaning}."
+R_IS_PLAIN = "{term} is {meaning}."
+R_STANDS = "{term} stands for {meaning}."
+R_RELATION = "{a} {label} {b}."
+S_MEANING_OPEN = "The abstract leaves the meaning of {term} unstated."
+S_VALUE_OPEN = "The abstract leaves the value of the {term} unstated."
+S_REQUIRES_OPEN = "The abstract names the {term} but leaves what it requires unstated."
+S_WHICH_OPEN = "The abstract leaves unstated which {term} are meant."
+S_HOW_OPEN = "The abstract leaves unstated how {term} is computed."
+S_SHARES = "Shares {term} with the section {title}."
+S_SENTENCES = "Sentences {a} to {b} of the abstract."
+S_SENTENCE = "Sentence {a} of the abstract."
+O_AIM = "Say in your own words what the paper sets out to do."
+O_PARTS = "Name the {n} parts the paper announces and say what each is about."
+O_TERMS = "Explain in your own words what {terms} mean in this paper."
+O_NOTATION = "Read the notation: say what {terms} stand for."
+O_CLAIM = "Explain the claim about {topic} in your own words."
+O_CONDITIONS = "State the conditions under which it holds."
+O_QUANTITIES = "Say what the quantities {terms} measure here."
+O_FIT = "Explain how the parts of the paper fit together."
+O_RECUR = "Trace the ideas that return in several parts."
+O_SCOPE = "State the conditions and the scope of the claims."
+O_OPEN = "Tell what the abstract states from what it leaves open."
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _words() -> frozenset[str]:
+    texts = [v for k, v in globals().items() if k[:2] in ("T_", "H_", "R_", "S_", "O_") and isinstance(v, str)]
+    texts += list(ROLE_TITLES.values())
+    words = set()
+    for t in texts:
+        words.update(w.lower() for w in _TOKEN.findall(re.sub(r"\{\w+\}", " ", t)))
+    return frozenset(words)
+
+
+TEMPLATE_WORDS = _words()

@@ -1,0 +1,135 @@
+"""Bytes -> text checks and the one text normalisation every span relies on.
+
+Every later stage indexes into ``Paper.text``, so the text is normalised exactly
+once, here, and the normalisation is idempotent (normalising twice changes
+nothing), which lets format modules build text piecewise and still keep spans.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from ..errors import InputError
+from ..models import Paper, SourceSection
+
+MAX_BYTES = 5 * 1024 * 1024
+
+# C0 controls except tab/newline/vertical tab/form feed/carriage return, plus DEL.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+# Control characters that survive decoding are invisible noise; drop them.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def decode(data: bytes, name: str = "input") -> str:
+    """Check raw bytes in the documented order and return text with "\\n" newlines."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise InputError(f"{name} must be given as bytes, not {type(data).__name__}.")
+    data = bytes(data)
+    size = len(data)
+    if size > MAX_BYTES:
+        raise InputError(
+            f"{name} is {size / 2**20:.1f} MB ({size:,} bytes); the limit is 5 MB "
+            f"({MAX_BYTES:,} bytes), so split it into smaller files."
+        )
+    if size == 0:
+        raise InputError(f"{name} is empty; give a file that contains a paper's title and abstract.")
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+        raise InputError(f"{name} contains only whitespace; give a file that contains a paper's title and abstract.")
+    _refuse_binary(data, name)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise InputError(
+            f"{name} is not valid UTF-8: byte 0x{data[err.start]:02x} at offset {err.start} "
+            f"(line {line}) cannot be decoded; re-save the file as UTF-8."
+        ) from None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError(f"{name} contains only whitespace; give a file that contains a paper's title and abstract.")
+    return text
+
+
+def _refuse_binary(data: bytes, name: str) -> None:
+    # Name the common look-alikes so the user knows what to do instead.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{name} is UTF-16 text; re-save it as UTF-8.")
+    if data.lstrip().startswith(b"%PDF"):
+        raise InputError(f"{name} is a PDF; copy the paper's title and abstract into a text file and use that.")
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if b"\x00" in data or controls > 0.3 * len(data):
+        raise InputError(
+            f"{name} looks like a binary file (it contains NUL or control bytes); "
+            "give a text file (plain text, Markdown, arXiv JSON, Atom XML or BibTeX)."
+        )
+
+
+def normalize_text(text: str) -> str:
+    """NFC; whitespace runs inside a paragraph -> one space; paragraphs joined by a blank line."""
+    text = unicodedata.normalize("NFC", _CONTROL_CHARS.sub("", text))
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if line.strip():
+            current.append(line)
+        elif current:
+            paragraphs.append(" ".join(" ".join(current).split()))
+            current = []
+    if current:
+        paragraphs.append(" ".join(" ".join(current).split()))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def normalize_line(text: str) -> str:
+    """Like normalize_text, but everything on one line (titles, names)."""
+    return " ".join(unicodedata.normalize("NFC", _CONTROL_CHARS.sub("", text)).split())
+
+
+def fallback_title(text: str) -> str:
+    """A stand-in title when the source has none: its first 12 words."""
+    words = text.split()
+    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
+
+
+def make_paper(
+    *,
+    title: str | None,
+    text: str,
+    fmt: str,
+    name: str,
+    paper_id: str | None = None,
+    authors: tuple[str, ...] | list[str] = (),
+    categories: tuple[str, ...] | list[str] = (),
+    sections: tuple[SourceSection, ...] = (),
+    where: str = "",
+) -> Paper:
+    """Normalise, check there is an abstract, and build the Paper."""
+    text = normalize_text(text)
+    words = text.split()
+    if len(words) < 3 or not any(ch.isalpha() for ch in text):
+        place = f"{name} ({where})" if where else name
+        raise InputError(
+            f"no abstract found in {place}: ArcXiv needs the paper's abstract "
+            "(at least one sentence of text) to build a curriculum."
+        )
+    return Paper(
+        title=normalize_line(title or "") or fallback_title(text),
+        text=text,
+        format=fmt,
+        paper_id=paper_id or None,
+        authors=_clean(authors),
+        categories=_clean(categories),
+        sections=tuple(sections),
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def _clean(items) -> tuple[str, ...]:
+    """Normalised, non-empty, first occurrence kept."""
+    seen: dict[str, None] = {}
+    for item in items:
+        item = normalize_line(item)
+        if item:
+            seen.setdefault(item, None)
+    return tuple(seen)

@@ -1,0 +1,301 @@
+"""The data contract: what flows between the stages, and the public curriculum format.
+
+Every span is a pair of character offsets into one string, ``Paper.text``
+(published as ``source.text``). Stage outputs are plain frozen dataclasses for
+speed; the published ``Curriculum`` is a pydantic model, whose JSON Schema is
+shipped as ``schema/curriculum.schema.json``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_ID = "arcxiv.curriculum/1"
+
+Span = tuple[int, int]
+StatementKind = Literal["quote", "extract", "rephrase", "scaffold"]
+Level = Literal["beginner", "intermediate", "advanced"]
+TermKind = Literal["concept", "acronym", "symbol", "quantity"]
+Role = Literal["background", "aim", "method", "result", "implication", "scope"]
+
+
+# --------------------------------------------------------------------------- ingest
+@dataclass(frozen=True)
+class SourceSection:
+    """A section the source itself marks (a Markdown heading)."""
+
+    title: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Paper:
+    title: str
+    text: str
+    format: str
+    paper_id: str | None = None
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    sections: tuple[SourceSection, ...] = ()
+    sha256: str = ""
+
+
+# --------------------------------------------------------------------------- analyse
+@dataclass(frozen=True)
+class Clause:
+    spans: tuple[Span, ...]  # two spans when a dashed aside interrupts the clause
+    role: Literal["claim", "condition", "consequence", "elaboration", "contrast"]
+
+    @property
+    def span(self) -> Span:
+        return (self.spans[0][0], self.spans[-1][1])
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    span: Span
+    text: str
+    clauses: tuple[Clause, ...] = ()
+
+
+@dataclass(frozen=True)
+class Definition:
+    """``term`` is given ``meaning`` by the source's own grammar (``pattern``)."""
+
+    term_key: str
+    meaning: str
+    meaning_span: Span
+    evidence: tuple[Span, ...]  # the source words that carry the definition, in order
+    pattern: Literal["appositive", "acronym", "identified-as", "tuple", "copula", "i.e.", "denoted"]
+
+
+@dataclass
+class TermInfo:
+    key: str
+    label: str
+    kind: str
+    mentions: list[Span] = field(default_factory=list)
+    definitions: list[Definition] = field(default_factory=list)
+    expansion: str | None = None
+    expansion_span: Span | None = None  # where the source spells the acronym out
+    short_span: Span | None = None  # the short form beside it
+
+    @property
+    def first(self) -> int:
+        return self.mentions[0][0] if self.mentions else 0
+
+
+@dataclass(frozen=True)
+class Condition:
+    sentence: int
+    span: Span
+    marker: str
+
+
+@dataclass(frozen=True)
+class Enumeration:
+    """Items of one list in the source: sentence-level ("First, … Second, …"),
+    inline ("(i) … (ii) …") or a coordinated list with a shared head."""
+
+    kind: Literal["sentences", "inline", "members"]
+    items: tuple[Span, ...]
+    whole: Span | None = None  # what the members are members of, if stated
+    sentences: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Relation:
+    source_key: str
+    target_key: str
+    label: str
+    span: Span  # the contiguous source words that state it
+    sentence: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    sentence: int
+    role: Role
+    item: int | None = None  # position in a sentence-level enumeration, 1-based
+
+
+@dataclass
+class Analysis:
+    paper: Paper
+    sentences: list[Sentence]
+    terms: dict[str, TermInfo]
+    claims: list[Claim]
+    conditions: list[Condition]
+    enumerations: list[Enumeration]
+    relations: list[Relation]
+    tuples: list[tuple[Span, tuple[str, ...]]]  # (span of "(a, b)", member term keys)
+    topics: dict[int, Span] = field(default_factory=dict)  # sentence -> what its main verb is about
+
+    def sentence_at(self, pos: int) -> int:
+        for s in self.sentences:
+            if s.span[0] <= pos < s.span[1]:
+                return s.index
+        return self.sentences[-1].index if self.sentences else 0
+
+
+# --------------------------------------------------------------------------- plan
+@dataclass(frozen=True)
+class PlannedSection:
+    id: str
+    title: str
+    kind: Literal["overview", "part", "synthesis", "scope", "heading"]
+    sentences: tuple[int, ...]
+    number: int | None = None
+
+
+@dataclass(frozen=True)
+class LessonOutline:
+    kind: Literal["overview", "vocabulary", "notation", "part", "synthesis", "scope", "open"]
+    level: Level
+    title: str
+    section_ids: tuple[str, ...]
+    sentences: tuple[int, ...] = ()
+    term_keys: tuple[str, ...] = ()
+
+
+@dataclass
+class Plan:
+    analysis: Analysis
+    sections: list[PlannedSection]
+    concept_edges: list[tuple[str, str, str]]  # (needs, needed, why)
+    lessons: list[LessonOutline]
+    note: str | None = None
+
+
+# --------------------------------------------------------------------------- the published format
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Statement(_Model):
+    text: str
+    kind: StatementKind
+    spans: list[tuple[int, int]] = Field(default_factory=list)
+
+
+class Block(_Model):
+    heading: str
+    statements: list[Statement]
+
+
+class Source(_Model):
+    title: str
+    text: str
+    sha256: str
+    format: str
+    id: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+
+
+class SectionOut(_Model):
+    id: str
+    title: str
+    kind: str
+    spans: list[tuple[int, int]]
+
+
+class TermOut(_Model):
+    id: str
+    label: str
+    kind: TermKind
+    definition: Statement | None
+    mentions: list[tuple[int, int]]
+
+
+class LessonOut(_Model):
+    id: str
+    number: int
+    title: str
+    level: Level
+    objectives: list[Statement]
+    prerequisites: list[str]
+    terms: list[str]
+    section_ids: list[str]
+    blocks: list[Block]
+
+
+class Guide(_Model):
+    section_id: str
+    title: str
+    blocks: list[Block]
+
+
+class Flashcard(_Model):
+    id: str
+    kind: str
+    front: Statement
+    back: Statement
+    tags: list[str]
+
+
+class QuizItem(_Model):
+    id: str
+    kind: str
+    prompt: Statement
+    choices: list[str]
+    answer: int | str | list[int] | list[str]
+    explanation: Statement
+    lesson_id: str
+
+
+class Exercise(_Model):
+    id: str
+    kind: str
+    prompt: Statement
+    solution: Statement
+    lesson_id: str
+    difficulty: str
+
+
+class Visual(_Model):
+    id: str
+    kind: str
+    title: str
+    svg: str
+    alt: str
+
+
+class ConceptEdge(_Model):
+    source: str
+    target: str
+    why: str
+
+
+class Dropped(_Model):
+    where: str
+    text: str
+    reason: str
+
+
+class Grounding(_Model):
+    checked: int
+    passed: int
+    dropped: list[Dropped]
+
+
+class Curriculum(_Model):
+    schema_: Literal["arcxiv.curriculum/1"] = Field(SCHEMA_ID, alias="schema")
+    compiler: str
+    source: Source
+    note: str | None = None
+    sections: list[SectionOut]
+    terms: list[TermOut]
+    concept_graph: list[ConceptEdge]
+    lessons: list[LessonOut]
+    guides: list[Guide]
+    flashcards: list[Flashcard] = Field(default_factory=list)
+    quiz: list[QuizItem] = Field(default_factory=list)
+    exercises: list[Exercise] = Field(default_factory=list)
+    visuals: list[Visual] = Field(default_factory=list)
+    grounding: Grounding
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -1,0 +1,71 @@
+"""The stages in order: ingest -> analyse -> plan -> generate -> verify, then render."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .analyse import analyse
+from .errors import GroundingError, InputError
+from .generate import generate
+from .ingest import MAX_BYTES, ingest
+from .models import Curriculum, Paper
+from .plan import plan
+from .render.json_out import to_json
+from .render.markdown import to_markdown
+from .verify import verify
+
+
+def compile_paper(paper: Paper) -> Curriculum:
+    """Paper -> verified Curriculum. Pure: touches no files."""
+    return verify(generate(plan(analyse(paper))))
+
+
+def read_source(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"{path} is {size / 1e6:.1f} MB; the limit is {MAX_BYTES // (1024 * 1024)} MB.")
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise InputError(f"{path} is a directory, not a paper file.") from None
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist.") from None
+    except PermissionError:
+        raise InputError(f"{path} cannot be read (permission denied).") from None
+
+
+def compile_file(path: Path, fmt: str | None = None, paper_id: str | None = None, strict: bool = False) -> Curriculum:
+    paper = ingest(read_source(path), fmt=fmt, paper_id=paper_id, name=str(path))
+    cur = compile_paper(paper)
+    if strict and cur.grounding.dropped:
+        first = cur.grounding.dropped[0]
+        raise GroundingError(f"{len(cur.grounding.dropped)} statement(s) break the grounding contract; "
+                             f"first: {first.where}: {first.reason}.")
+    return cur
+
+
+def render_files(cur: Curriculum) -> dict[str, str]:
+    return {"curriculum.json": to_json(cur), "curriculum.md": to_markdown(cur)}
+
+
+def write_outputs(files: dict[str, str], out_dir: Path) -> None:
+    """Gather, then write: everything goes to a temporary folder beside ``out_dir``
+    and is moved into place at once, so a failure leaves no partial output."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+        old = None
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
+            os.replace(out_dir, old / "prev")
+        os.replace(tmp, out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

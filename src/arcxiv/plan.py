@@ -1,0 +1,225 @@
+"""plan: Analysis -> Plan (logical sections, concept graph, lesson outline).
+
+Sections follow the paper's own structure: its headings, else its enumerated
+results ("First, … Fourth, …"), else its rhetorical moves. Lessons then go
+beginner (orient: aim, vocabulary, notation) -> intermediate (one part each) ->
+advanced (how the parts fit, scope, what the source leaves open), 8-12 of them
+when the source has five or more sentences.
+"""
+from __future__ import annotations
+
+import re
+
+from .analyse.claims import strip_ordinal
+from .ids import content_id
+from .generate import wording as W
+from .models import Analysis, LessonOutline, Plan, PlannedSection
+
+MIN_LESSONS, MAX_LESSONS = 8, 12
+SHORT_SOURCE = 5  # sentences; below this, fewer lessons and a note saying why
+
+_WE_VERB = re.compile(r"^(?:\w+ly,?\s+|(?:first|second|third|fourth|fifth|finally|lastly),\s+)?(?:here\s+)?we\s+(?:\w+ly\s+)?"
+                      r"(?:also\s+)?\w+\s+(?:that\s+|how\s+|to\s+\w+\s+)?", re.I)
+_TRAILING = re.compile(r"(?:\s+(?:of|the|a|an|and|or|in|on|for|to|with|by|under|at|from|into|that|which))+$", re.I)
+
+
+def plan(analysis: Analysis) -> Plan:
+    sections = _sections(analysis)
+    lessons = _lessons(analysis, sections)
+    note = None
+    if len(analysis.sentences) < SHORT_SOURCE:
+        note = (f"The source has {len(analysis.sentences)} sentence(s), fewer than {SHORT_SOURCE}, so this "
+                f"curriculum has {len(lessons)} lessons instead of {MIN_LESSONS} to {MAX_LESSONS}: each lesson "
+                "needs its own source sentences to teach.")
+    return Plan(analysis=analysis, sections=sections, concept_edges=concept_edges(analysis), lessons=lessons, note=note)
+
+
+# ----------------------------------------------------------------------------- sections
+def _sections(an: Analysis) -> list[PlannedSection]:
+    if an.paper.sections:
+        return _heading_sections(an)
+    roles = {c.sentence: c.role for c in an.claims}
+    items = {c.sentence: c.item for c in an.claims if c.item}
+    out: list[PlannedSection] = []
+    if items:
+        starts = sorted(items)
+        parts: list[list[int]] = []
+        taken: set[int] = set()
+        for k, first in enumerate(starts):
+            end = starts[k + 1] if k + 1 < len(starts) else len(an.sentences)
+            part = [first]
+            for i in range(first + 1, end):
+                if roles[i] in ("implication", "scope"):
+                    break
+                part.append(i)
+            parts.append(part)
+            taken.update(part)
+        overview = [i for i in range(starts[0]) if roles[i] != "scope"]
+        synthesis = [i for i in range(len(an.sentences)) if i not in taken and i > starts[0] and roles[i] == "implication"]
+        word = W.T_RESULT if sum(roles[p[0]] == "result" for p in parts) * 2 >= len(parts) else W.T_PART
+        if overview:
+            out.append(_section(an, "overview", W.T_OVERVIEW_SECTION, overview))
+        for n, part in enumerate(parts, 1):
+            out.append(_section(an, "part", f"{word} {n}: {_topic(an, part[0])}", part, number=n))
+        rest = [i for i in range(len(an.sentences)) if i not in taken and i not in overview and i not in synthesis]
+    else:
+        first_aim = next((c.sentence for c in an.claims if c.role == "aim"), None)
+        overview = [c.sentence for c in an.claims if c.role == "background" and (first_aim is None or c.sentence < first_aim)]
+        if first_aim is not None:
+            overview.append(first_aim)
+        if not overview:
+            overview = [0]
+        synthesis = [c.sentence for c in an.claims if c.role == "implication" and c.sentence not in overview]
+        out.append(_section(an, "overview", W.T_OVERVIEW_SECTION, sorted(overview)))
+        groups: dict[str, list[int]] = {}
+        for c in an.claims:
+            if c.sentence in overview or c.sentence in synthesis or c.role == "scope":
+                continue
+            groups.setdefault(W.ROLE_TITLES.get(c.role, "Findings"), []).append(c.sentence)
+        for n, (title, sents) in enumerate(groups.items(), 1):
+            out.append(_section(an, "part", title, sents, number=n))
+        rest = [c.sentence for c in an.claims if c.role == "scope" and c.sentence not in overview]
+    if synthesis:
+        out.append(_section(an, "synthesis", W.T_FIT, synthesis))
+    scope = [i for i in rest if roles_of(an)[i] == "scope"] if rest else []
+    leftovers = [i for i in rest if i not in scope]
+    if leftovers:  # sentences no rule claimed still belong somewhere: the overview
+        ov = next((s for s in out if s.kind == "overview"), None)
+        if ov:
+            out[out.index(ov)] = _section(an, "overview", ov.title, sorted(ov.sentences + tuple(leftovers)))
+        else:
+            out.insert(0, _section(an, "overview", W.T_OVERVIEW_SECTION, leftovers))
+    if scope:
+        out.append(_section(an, "scope", W.T_SCOPE_SECTION, scope))
+    return out
+
+
+def roles_of(an: Analysis) -> dict[int, str]:
+    return {c.sentence: c.role for c in an.claims}
+
+
+def _heading_sections(an: Analysis) -> list[PlannedSection]:
+    out = []
+    for n, sec in enumerate(an.paper.sections, 1):
+        sents = [s.index for s in an.sentences if sec.span[0] <= s.span[0] < sec.span[1]]
+        if sents:
+            kind = "overview" if n == 1 else "part"
+            out.append(_section(an, kind, sec.title, sents, number=None if kind == "overview" else n - 1))
+    return out
+
+
+def _section(an: Analysis, kind: str, title: str, sents: list[int], number: int | None = None) -> PlannedSection:
+    text = " ".join(an.sentences[i].text for i in sents)
+    slug = kind if number is None else f"{kind}-{number}"
+    return PlannedSection(id=f"{slug}-{content_id('section', text)[:6]}", title=title, kind=kind,
+                          sentences=tuple(sents), number=number)
+
+
+def _topic(an: Analysis, i: int) -> str:
+    """A short name for what a sentence is about, in the source's words."""
+    s = an.sentences[i]
+    m = _WE_VERB.match(s.text)
+    if m:
+        rest = re.split(r"[,:;]|\s+(?:under|identifying|exactly when|where|which|if|when|by|using|via|into|in|with|for|from|on|to)\s+", s.text[m.end():])[0]
+        words = rest.split()[:8]
+        phrase = _TRAILING.sub("", " ".join(words)).rstrip(".")
+        if len(phrase) > 3:
+            return _balance(phrase)
+    a, b = strip_ordinal(an.paper.text, s.clauses[0].span if s.clauses else s.span)
+    if i in an.topics and a <= an.topics[i][0] < b:
+        x, y = an.topics[i]
+        return _balance(_TRAILING.sub("", an.paper.text[x:y]))
+    for c in an.conditions:  # "under the … condition the active support …": skip the condition
+        if c.span[0] <= a + 1 and c.span[1] > a:
+            a = c.span[1]
+    rest = re.split(r"[,:;]", an.paper.text[a:b])[0]
+    return _balance(_TRAILING.sub("", " ".join(rest.split()[:8])).rstrip(",.;:"))
+
+
+def _balance(phrase: str) -> str:
+    if phrase.count("(") > phrase.count(")"):
+        phrase = phrase[:phrase.rfind("(")].rstrip() if "(" in phrase else phrase
+    return phrase
+
+
+# ----------------------------------------------------------------------------- concept graph
+def concept_edges(an: Analysis) -> list[tuple[str, str, str]]:
+    """(a, b, why): understanding term a needs term b."""
+    edges: dict[tuple[str, str], str] = {}
+    terms = an.terms
+    for t in terms.values():
+        for d in t.definitions:
+            for other in terms.values():
+                if other.key != t.key and any(d.meaning_span[0] <= a and b <= d.meaning_span[1] for a, b in other.mentions):
+                    edges.setdefault((t.key, other.key), "defined with")
+    for r in an.relations:
+        edges.setdefault((r.source_key, r.target_key), r.label)
+    for a, members in an.tuples:
+        tuple_key = next(k for k, t in terms.items() if t.mentions and t.mentions[0] == a)
+        for m in members:
+            edges.setdefault((tuple_key, m), "member")
+    return sorted((a, b, why) for (a, b), why in edges.items())
+
+
+# ----------------------------------------------------------------------------- lessons
+def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline]:
+    by_kind = {k: [s for s in sections if s.kind == k] for k in ("overview", "part", "synthesis", "scope")}
+    all_ids = tuple(s.id for s in sections)
+    overview_ids = tuple(s.id for s in by_kind["overview"]) or all_ids[:1]
+    notation = [t.key for t in an.terms.values() if t.kind in ("symbol", "acronym", "quantity")]
+    short = len(an.sentences) < SHORT_SOURCE
+
+    # intermediate units: one per part, split by sentence when there are too few lessons
+    units: list[tuple[PlannedSection, tuple[int, ...]]] = [(s, s.sentences) for s in by_kind["part"]]
+    beginner = [LessonOutline("overview", "beginner", W.T_OVERVIEW, overview_ids,
+                              sum((s.sentences for s in by_kind["overview"]), ()))]
+    if not short:
+        beginner.append(LessonOutline("vocabulary", "beginner", W.T_VOCABULARY, all_ids))
+        if notation:
+            beginner.append(LessonOutline("notation", "beginner", W.T_NOTATION, all_ids,
+                                          term_keys=tuple(notation)))
+    advanced = []
+    if by_kind["synthesis"]:
+        advanced.append(LessonOutline("synthesis", "advanced", W.T_FIT,
+                                      tuple(s.id for s in by_kind["synthesis"]),
+                                      sum((s.sentences for s in by_kind["synthesis"]), ())))
+    elif len(by_kind["part"]) > 1 and not short:
+        advanced.append(LessonOutline("synthesis", "advanced", W.T_CONNECT, all_ids))
+    if not short:
+        advanced.append(LessonOutline("scope", "advanced", W.T_SCOPE,
+                                      tuple(s.id for s in by_kind["scope"]) or all_ids,
+                                      sum((s.sentences for s in by_kind["scope"]), ())))
+    advanced.append(LessonOutline("open", "advanced", W.T_OPEN, all_ids,
+                                  sum((s.sentences for s in by_kind["scope"]), ()) if short else ()))
+    if not units:  # a source too short for parts: teach each non-overview sentence, else the overview's own
+        covered = set(beginner[0].sentences)
+        rest = [s.index for s in an.sentences if s.index not in covered] or [s.index for s in an.sentences]
+        units = [(sections[0], tuple(rest))]
+    lo = MIN_LESSONS if not short else 3
+    while len(beginner) + len(units) + len(advanced) < lo:
+        i = max(range(len(units)), key=lambda k: (len(units[k][1]), -k))
+        sec, sents = units[i]
+        if len(sents) < 2:
+            break
+        units[i:i + 1] = [(sec, sents[: len(sents) // 2]), (sec, sents[len(sents) // 2:])]
+    while len(beginner) + len(units) + len(advanced) > MAX_LESSONS and len(units) > 1:
+        i = min(range(len(units) - 1), key=lambda k: len(units[k][1]) + len(units[k + 1][1]))
+        (s1, a), (s2, b) = units[i], units[i + 1]
+        units[i:i + 2] = [(s1, a + b)]
+    if short and len(beginner) + len(units) + len(advanced) < 3:
+        advanced.insert(0, LessonOutline("scope", "advanced", W.T_SCOPE, all_ids))
+    seen_titles: dict[str, int] = {}
+    middle = []
+    for sec, sents in units:
+        title = sec.title
+        seen_titles[title] = seen_titles.get(title, 0) + 1
+        middle.append((sec, sents, title))
+    counts = dict(seen_titles)
+    numbered: dict[str, int] = {}
+    inter = []
+    for sec, sents, title in middle:
+        if counts[title] > 1:
+            numbered[title] = numbered.get(title, 0) + 1
+            title = f"{title} ({'part ' + str(numbered[title])})"
+        inter.append(LessonOutline("part", "intermediate", title, (sec.id,), tuple(sents)))
+    return beginner + inter + advanced

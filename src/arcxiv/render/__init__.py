@@ -1,0 +1,1 @@
+"""render: Curriculum -> files. The only stage that writes."""
