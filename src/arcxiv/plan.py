@@ -161,6 +161,26 @@ def concept_edges(an: Analysis) -> list[tuple[str, str, str]]:
     return sorted((a, b, why) for (a, b), why in edges.items())
 
 
+MAX_VOCABULARY = 8
+_VAGUE = re.compile(r"(?i)^(?:standard|existing|established|several|multiple|various|known|classical|prior|"
+                    r"stated|previous|many)\b")
+
+
+def salient_concepts(an: Analysis) -> list:
+    """The concepts a beginner meets first: often mentioned, defined, multi-word, technical."""
+    def score(t):
+        return (-(len(t.mentions) + 2 * bool(t.definitions) + len(t.label.split()) * 0.5 + ("-" in t.label) * 0.5),
+                t.first)
+    concepts = [t for t in an.terms.values() if t.kind == "concept" and not _VAGUE.match(t.label)]
+    return sorted(sorted(concepts, key=score)[:MAX_VOCABULARY], key=lambda t: t.first)
+
+
+def _recurring(an: Analysis, parts: list[PlannedSection]) -> bool:
+    """Does some term appear in two or more parts?"""
+    covers = [(an.sentences[min(p.sentences)].span[0], an.sentences[max(p.sentences)].span[1]) for p in parts]
+    return any(sum(any(a <= m[0] < b for m in t.mentions) for a, b in covers) >= 2 for t in an.terms.values())
+
+
 # ----------------------------------------------------------------------------- lessons
 def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline]:
     by_kind = {k: [s for s in sections if s.kind == k] for k in ("overview", "part", "synthesis", "scope")}
@@ -174,28 +194,41 @@ def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline
     beginner = [LessonOutline("overview", "beginner", W.T_OVERVIEW, overview_ids,
                               sum((s.sentences for s in by_kind["overview"]), ()))]
     if not short:
-        beginner.append(LessonOutline("vocabulary", "beginner", W.T_VOCABULARY, all_ids))
+        beginner.append(LessonOutline("vocabulary", "beginner", W.T_VOCABULARY, all_ids,
+                                      term_keys=tuple(t.key for t in salient_concepts(an))))
         if notation:
             beginner.append(LessonOutline("notation", "beginner", W.T_NOTATION, all_ids,
                                           term_keys=tuple(notation)))
     advanced = []
+    parts = by_kind["part"]
     if by_kind["synthesis"]:
         advanced.append(LessonOutline("synthesis", "advanced", W.T_FIT,
                                       tuple(s.id for s in by_kind["synthesis"]),
                                       sum((s.sentences for s in by_kind["synthesis"]), ())))
-    elif len(by_kind["part"]) > 1 and not short:
+    elif not short and _recurring(an, parts):
         advanced.append(LessonOutline("synthesis", "advanced", W.T_CONNECT, all_ids))
-    if not short:
+    scope_sents = sum((s.sentences for s in by_kind["scope"]), ())
+    if not short and (scope_sents or an.conditions):
         advanced.append(LessonOutline("scope", "advanced", W.T_SCOPE,
-                                      tuple(s.id for s in by_kind["scope"]) or all_ids,
-                                      sum((s.sentences for s in by_kind["scope"]), ())))
-    advanced.append(LessonOutline("open", "advanced", W.T_OPEN, all_ids,
-                                  sum((s.sentences for s in by_kind["scope"]), ()) if short else ()))
+                                      tuple(s.id for s in by_kind["scope"]) or all_ids, scope_sents))
+    advanced.append(LessonOutline("open", "advanced", W.T_OPEN, all_ids, scope_sents if short else ()))
     if not units:  # a source too short for parts: teach each non-overview sentence, else the overview's own
         covered = set(beginner[0].sentences)
         rest = [s.index for s in an.sentences if s.index not in covered] or [s.index for s in an.sentences]
         units = [(sections[0], tuple(rest))]
+    # too few lessons: later overview sentences become a part of their own
+    ov = beginner[0]
+    if len(beginner) + len(units) + len(advanced) < (MIN_LESSONS if not short else 3) and len(ov.sentences) > 1 \
+            and by_kind["overview"]:
+        keep, move = ov.sentences[:1], ov.sentences[1:]
+        beginner[0] = LessonOutline(ov.kind, ov.level, ov.title, ov.section_ids, keep)
+        units.insert(0, (by_kind["overview"][0], move))
     lo = MIN_LESSONS if not short else 3
+    voc = beginner[1] if len(beginner) > 1 else None
+    if voc and len(beginner) + len(units) + len(advanced) < lo and len(voc.term_keys) >= 4:
+        half = len(voc.term_keys) // 2  # still too few: teach the vocabulary in two sittings
+        beginner[1:2] = [LessonOutline("vocabulary", "beginner", f"{W.T_VOCABULARY} ({k})", all_ids, term_keys=keys)
+                         for k, keys in ((1, voc.term_keys[:half]), (2, voc.term_keys[half:]))]
     while len(beginner) + len(units) + len(advanced) < lo:
         i = max(range(len(units)), key=lambda k: (len(units[k][1]), -k))
         sec, sents = units[i]

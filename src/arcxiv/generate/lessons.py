@@ -5,17 +5,15 @@ import re
 
 from ..analyse.claims import strip_ordinal
 from ..ids import content_id
+from ..plan import _VAGUE
 from ..models import Analysis, Block, LessonOutline, LessonOut, Plan, Span, Statement, TermInfo
 from . import wording as W
 from .statements import extract, quote, rephrase, scaffold, term_mention_in, trim, window
 
-MAX_VOCABULARY = 8
 _QUALIFIER_RX = re.compile(r"(?i)\b(?:at most|at least|up to|exactly|uniform(?:ly)?(?:-in-time)?|explicit|only|"
                            r"except(?: for)?|approximately|asymptotically|typically|modulo|bounded by)\b")
 _CONDITION_HEADS = {"condition", "conditions", "assumption", "assumptions", "constraint", "constraints", "regime"}
 _VALUE_HEADS = {"number", "constant", "threshold", "bound", "rate", "value", "parameter"}
-_VAGUE = re.compile(r"(?i)^(?:standard|existing|established|several|multiple|various|known|classical|prior|"
-                    r"stated|previous|many)\b")
 
 
 def definition_statement(an: Analysis, term: TermInfo, d) -> Statement:
@@ -46,16 +44,14 @@ class LessonWriter:
         spans = [self.an.sentences[i].span for i in sentences]
         return [t for t in self.an.terms.values() if any(a <= m[0] and m[1] <= b for m in t.mentions for a, b in spans)]
 
+    def named(self, terms: list[TermInfo]) -> list[Span]:
+        """Spans where each term appears as written in its label, to cite when naming it."""
+        return [next((m for m in t.mentions if self.src[m[0]:m[1]].lower() == t.label.lower()), t.mentions[0])
+                for t in terms]
+
     def context(self, term: TermInfo, mention: Span, words: int = 7) -> Statement:
         sent = self.an.sentences[self.an.sentence_at(mention[0])]
         return extract(self.src, [window(self.src, mention, sent.span, words)])
-
-    def salient_concepts(self) -> list[TermInfo]:
-        def score(t: TermInfo):
-            return (-(len(t.mentions) + 2 * bool(t.definitions) + len(t.label.split()) * 0.5
-                      + ("-" in t.label) * 0.5), t.first)
-        concepts = [t for t in self.an.terms.values() if t.kind == "concept" and not _VAGUE.match(t.label)]
-        return sorted(sorted(concepts, key=score)[:MAX_VOCABULARY], key=lambda t: t.first)
 
     def notation_terms(self) -> list[TermInfo]:
         members_of_defined_tuples = set()
@@ -86,13 +82,13 @@ class LessonWriter:
 
     def vocabulary(self, o: LessonOutline):
         blocks, keys = [], []
-        for t in self.salient_concepts():
+        for t in (self.an.terms[k] for k in o.term_keys):
             sts = [definition_statement(self.an, t, d) for d in t.definitions[:1]]
             sts.append(self.context(t, t.mentions[0]))
             blocks.append(Block(heading=t.label, statements=sts))
             keys.append(t.key)
         names = [self.an.terms[k] for k in keys[:3]]
-        objectives = [scaffold(W.O_TERMS.format(terms=_join([t.label for t in names])), [t.mentions[0] for t in names])]
+        objectives = [scaffold(W.O_TERMS.format(terms=_join([t.label for t in names])), self.named(names))]
         return objectives, blocks, keys
 
     def notation(self, o: LessonOutline):
@@ -101,14 +97,14 @@ class LessonWriter:
             defs = [d for d in t.definitions if d.pattern != "tuple"] or t.definitions
             sts = [definition_statement(self.an, t, d) for d in defs[:2]]
             if not sts and t.kind != "quantity":
-                sts.append(scaffold(W.S_MEANING_OPEN.format(term=t.label), [t.mentions[0]]))
+                sts.append(scaffold(W.S_MEANING_OPEN.format(term=t.label), self.named([t])))
             sts.append(self.context(t, t.mentions[0], 5))
             blocks.append(Block(heading=t.label, statements=sts))
             keys.append(t.key)
         shown = [self.an.terms[k] for k in keys if self.an.terms[k].kind != "quantity"][:4]
-        objectives = [scaffold(W.O_NOTATION.format(terms=_join([t.label for t in shown])), [t.mentions[0] for t in shown])] \
-            if shown else [scaffold(W.O_QUANTITIES.format(terms=_join([self.an.terms[k].label for k in keys[:3]])),
-                                    [self.an.terms[k].mentions[0] for k in keys[:3]])]
+        qty = [self.an.terms[k] for k in keys[:3]]
+        objectives = [scaffold(W.O_NOTATION.format(terms=_join([t.label for t in shown])), self.named(shown))] \
+            if shown else [scaffold(W.O_QUANTITIES.format(terms=_join([t.label for t in qty])), self.named(qty))]
         return objectives, blocks, keys
 
     def part(self, o: LessonOutline):
@@ -211,7 +207,7 @@ class LessonWriter:
         gaps: list[tuple[Statement, Statement]] = []
         for t in self.notation_terms():
             if not t.definitions and t.kind in ("symbol", "acronym"):
-                gaps.append((scaffold(W.S_MEANING_OPEN.format(term=t.label), [t.mentions[0]]), self.context(t, t.mentions[0], 5)))
+                gaps.append((scaffold(W.S_MEANING_OPEN.format(term=t.label), self.named([t])), self.context(t, t.mentions[0], 5)))
         for t in self.an.terms.values():
             if t.kind != "concept" or t.definitions:
                 continue

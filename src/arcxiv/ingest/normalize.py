@@ -65,9 +65,31 @@ def _refuse_binary(data: bytes, name: str) -> None:
         )
 
 
+# TeX symbol commands read as the symbol they print ("$5\\times5$" -> "$5×5$"): a reader
+# sees the symbol, and a command such as \times is no word of the paper.
+_TEX_SYMBOLS = {
+    "times": "×", "cdot": "·", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠", "ne": "≠",
+    "approx": "≈", "sim": "∼", "simeq": "≃", "equiv": "≡", "pm": "±", "mp": "∓", "to": "→", "rightarrow": "→",
+    "leftarrow": "←", "mapsto": "↦", "infty": "∞", "partial": "∂", "nabla": "∇", "in": "∈", "notin": "∉",
+    "subset": "⊂", "subseteq": "⊆", "cup": "∪", "cap": "∩", "ldots": "…", "cdots": "⋯", "dots": "…",
+    "ell": "ℓ", "circ": "∘", "otimes": "⊗", "oplus": "⊕", "sqrt": "√", "sum": "∑", "prod": "∏", "int": "∫",
+    "forall": "∀", "exists": "∃", "propto": "∝", "ll": "≪", "gg": "≫", "langle": "⟨", "rangle": "⟩",
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
+    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ",
+    "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
+    "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+}
+_TEX_COMMAND = re.compile(r"\\([A-Za-z]+)(?![A-Za-z])")
+
+
+def tex_symbols(text: str) -> str:
+    return _TEX_COMMAND.sub(lambda m: _TEX_SYMBOLS.get(m.group(1), m.group(0)), text)
+
+
 def normalize_text(text: str) -> str:
     """NFC; whitespace runs inside a paragraph -> one space; paragraphs joined by a blank line."""
-    text = unicodedata.normalize("NFC", _CONTROL_CHARS.sub("", text))
+    text = unicodedata.normalize("NFC", tex_symbols(_CONTROL_CHARS.sub("", text)))
     paragraphs: list[str] = []
     current: list[str] = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
@@ -83,7 +105,7 @@ def normalize_text(text: str) -> str:
 
 def normalize_line(text: str) -> str:
     """Like normalize_text, but everything on one line (titles, names)."""
-    return " ".join(unicodedata.normalize("NFC", _CONTROL_CHARS.sub("", text)).split())
+    return " ".join(unicodedata.normalize("NFC", tex_symbols(_CONTROL_CHARS.sub("", text))).split())
 
 
 def fallback_title(text: str) -> str:
