@@ -14,7 +14,7 @@ from .errors import ArcxivError, InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="ArcXiv: compile a research paper into a staged, source-grounded curriculum.")
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
 
 DEFAULT_OUT = Path("arcxiv-out")
 

@@ -1,0 +1,103 @@
+"""Per-abstract compile time against spaCy's bare parse of the same text.
+
+    python benchmarks/compile.py [abstracts.jsonl]
+
+Loads the model once, ingests every abstract of the corpus (arXiv JSON lines),
+warms up, then measures for each abstract the median of REPEATS runs of
+(a) compile_paper + render_files and (b) the bare spaCy parse nlp(paper.text),
+and the per-stage medians (analyse, plan, generate, verify, render).
+Goal: median compile / median bare parse <= 2.0.
+"""
+from __future__ import annotations
+
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from arcxiv.analyse import analyse, nlp
+from arcxiv.generate import generate
+from arcxiv.ingest import ingest
+from arcxiv.pipeline import compile_paper, render_files
+from arcxiv.plan import plan
+from arcxiv.verify import verify
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "abstracts.jsonl"
+REPEATS = 5
+WARMUP = 2
+GOAL = 2.0
+
+
+def median_ms(fn, repeats: int = REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+def p90(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+
+
+def main(argv: list[str]) -> int:
+    corpus = Path(argv[1]) if len(argv) > 1 else DEFAULT_CORPUS
+    t0 = time.perf_counter()
+    model = nlp.load()
+    load_s = time.perf_counter() - t0
+    lines = [line for line in corpus.read_bytes().split(b"\n") if line.strip()]
+    papers = [ingest(line, name=f"{corpus.name}:{i}") for i, line in enumerate(lines, 1)]
+
+    for paper in papers:  # warm-up: caches, lazy imports, allocator
+        for _ in range(WARMUP):
+            render_files(compile_paper(paper))
+            model(paper.text)
+
+    compile_ms, parse_ms, ratios = [], [], []
+    stages: dict[str, list[float]] = {k: [] for k in ("analyse", "plan", "generate", "verify", "render")}
+    for paper in papers:
+        c = median_ms(lambda: render_files(compile_paper(paper)))
+        p = median_ms(lambda: model(paper.text))
+        compile_ms.append(c)
+        parse_ms.append(p)
+        ratios.append(c / p)
+        a = analyse(paper)
+        pl = plan(a)
+        g = generate(pl)
+        v = verify(g)
+        stages["analyse"].append(median_ms(lambda: analyse(paper)))
+        stages["plan"].append(median_ms(lambda: plan(a)))
+        stages["generate"].append(median_ms(lambda: generate(pl)))
+        stages["verify"].append(median_ms(lambda: verify(g)))
+        stages["render"].append(median_ms(lambda: render_files(v)))
+
+    words = [len(p.text.split()) for p in papers]
+    med_c, med_p = statistics.median(compile_ms), statistics.median(parse_ms)
+    ratio = med_c / med_p
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    peak_mib = peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+    print(f"corpus: {corpus} ({len(papers)} abstracts, median {statistics.median(words):.0f} words)")
+    print(f"model load: {load_s:.2f} s; {REPEATS} repeats per abstract, median taken")
+    print()
+    print(f"{'per abstract':<28}{'median ms':>12}{'p90 ms':>12}")
+    print(f"{'compile + render':<28}{med_c:>12.2f}{p90(compile_ms):>12.2f}")
+    print(f"{'bare spaCy parse':<28}{med_p:>12.2f}{p90(parse_ms):>12.2f}")
+    print(f"{'ratio compile / parse':<28}{ratio:>12.2f}{p90(ratios):>12.2f}   "
+          f"(goal <= {GOAL}: {'met' if ratio <= GOAL else 'NOT met'})")
+    print()
+    print(f"{'stage':<28}{'median ms':>12}{'p90 ms':>12}")
+    for name, values in stages.items():
+        print(f"{name:<28}{statistics.median(values):>12.2f}{p90(values):>12.2f}")
+    total = sum(statistics.median(v) for v in stages.values())
+    print(f"{'(sum of stage medians)':<28}{total:>12.2f}")
+    print()
+    print(f"peak RSS: {peak_mib:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
