@@ -137,3 +137,12 @@ def test_markdown_cites_every_line(example):
     assert md.startswith("# Feature Learning in Wide Neural Networks under μP")
     assert "## Lesson 10: What the abstract leaves open" in md
     assert "> The orbit depth D*orb is separated from the moment-variety depth D*var. [s5]" in md
+
+
+def test_a_part_that_defines_a_term_comes_before_the_part_that_uses_it():
+    md = ("# Kernels\n\n## Intro\n\nWe study kernels in detail here.\n\n"
+          "## Uses\n\nThe bound of K holds for large inputs. The bound is tight in practice.\n\n"
+          "## Defines\n\nThe kernel size K is small. The kernel is fixed in advance.\n")
+    cur = compile_paper(ingest(md.encode("utf-8"), fmt="markdown"))
+    parts = [l.title.split(" (")[0] for l in cur.lessons if l.level == "intermediate"]
+    assert parts.index("Defines") < parts.index("Uses")

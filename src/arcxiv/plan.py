@@ -175,6 +175,34 @@ def salient_concepts(an: Analysis) -> list:
     return sorted(sorted(concepts, key=score)[:MAX_VOCABULARY], key=lambda t: t.first)
 
 
+def _order_by_concepts(an: Analysis, units):
+    """Source order, except that a part which defines a term comes before the parts that use it."""
+    def covers(sents):
+        return [an.sentences[i].span for i in sents]
+
+    defines = [{t.key for t in an.terms.values() for d in t.definitions
+                if any(a <= d.evidence[-1][0] < b for a, b in covers(u[1]))} for u in units]
+    uses = [{t.key for t in an.terms.values() if any(a <= m[0] < b for m in t.mentions for a, b in covers(u[1]))}
+            for u in units]
+    first_use = {k: min((i for i in range(len(units)) if k in uses[i]), default=None) for d in defines for k in d}
+    needs = {i: {j for j in range(len(units)) if j != i and uses[i] & defines[j]
+                 and any(first_use[k] == i for k in uses[i] & defines[j])} for i in range(len(units))}
+    order: list[int] = []
+    seen: set[int] = set()
+
+    def visit(i: int) -> None:  # depth first, in source order; a cycle keeps source order
+        if i in seen:
+            return
+        seen.add(i)
+        for j in sorted(needs[i]):
+            visit(j)
+        order.append(i)
+
+    for i in range(len(units)):
+        visit(i)
+    return [units[i] for i in order]
+
+
 def _recurring(an: Analysis, parts: list[PlannedSection]) -> bool:
     """Does some term appear in two or more parts?"""
     covers = [(an.sentences[min(p.sentences)].span[0], an.sentences[max(p.sentences)].span[1]) for p in parts]
@@ -241,6 +269,7 @@ def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline
         units[i:i + 2] = [(s1, a + b)]
     if short and len(beginner) + len(units) + len(advanced) < 3:
         advanced.insert(0, LessonOutline("scope", "advanced", W.T_SCOPE, all_ids))
+    units = _order_by_concepts(an, units)
     seen_titles: dict[str, int] = {}
     middle = []
     for sec, sents in units:

@@ -28,54 +28,65 @@ _DOTS = re.compile(r"\\(?:ldots|dots|textellipsis)(?![A-Za-z])(?:\{\})?")
 _STYLE_WITH_ARG = re.compile(
     r"\\(?:emph|text(?:it|bf|sc|rm|tt|sf|up|sl|md|normal)|underline|uline|mbox|url)\s*(?=\{)"
 )
-_HREF = re.compile(r"\\href\s*\{[^{}]*\}\s*(?=\{)")  # keep the link text, drop the URL
+_HREF = re.compile(r"\\href\s*\{[^{}\ue002]*\}\s*(?=\{)")  # keep the link text, drop the URL
 _STYLE_SWITCH = re.compile(r"\\(?:em|it|bf|sc|rm|tt|sf|sl|itshape|bfseries|scshape|upshape)(?![A-Za-z])\s*")
 _SINGLE_BRACED = re.compile(r"\{(\w)\}")
 # Placeholders (private-use characters) protect \{ and \} from brace dropping.
 _LBRACE, _RBRACE = "\ue000", "\ue001"
+MATH_MARK = "\ue002"  # stands in for one run of math while the text around it is converted
+_MARK_RE = re.compile(MATH_MARK)
+_MATH_TOKEN = re.compile(r"\\[(\[]|\\.|\$\$|\$", re.S)  # math openers, and escapes to skip
+_DOLLAR = re.compile(r"\\.|\$", re.S)
+_DOLLARS = re.compile(r"\\.|\$\$", re.S)
 
 
 def split_math(text: str) -> list[tuple[bool, str]]:
     """Cut text into (is_math, piece) runs; joining the pieces gives the text back."""
     pieces: list[tuple[bool, str]] = []
-    start = i = 0
-    unclosed: set[str] = set()  # a delimiter with no closer later; skip re-scanning (no O(n^2))
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and text[i + 1 : i + 2] in ("(", "["):
-            opener, closer = text[i : i + 2], "\\)" if text[i + 1] == "(" else "\\]"
-        elif ch == "\\":
-            i += 2  # an escaped character, e.g. \$ is a dollar sign, not math
+    start = pos = 0
+    unclosed: set[str] = set()  # delimiters with no closer further on: never rescan (no O(n^2))
+    while (match := _MATH_TOKEN.search(text, pos)) is not None:
+        opener = match.group()
+        if opener[0] == "\\" and opener[1] not in "([":
+            pos = match.end()  # an escaped character: \$ is a dollar sign, not math
             continue
-        elif ch == "$":
-            opener = closer = "$$" if text.startswith("$$", i) else "$"
-        else:
-            i += 1
-            continue
-        end = -1 if opener in unclosed else _find_closer(text, closer, i + len(opener))
+        end = -1 if opener in unclosed else _find_closer(text, opener, match.end())
         if end < 0:
             unclosed.add(opener)
-            i += len(opener)
+            pos = match.end()
             continue
-        if start < i:
-            pieces.append((False, text[start:i]))
-        pieces.append((True, text[i:end]))
-        start = i = end
+        if start < match.start():
+            pieces.append((False, text[start : match.start()]))
+        pieces.append((True, text[match.start() : end]))
+        start = pos = end
     if start < len(text):
         pieces.append((False, text[start:]))
     return pieces
 
 
-def _find_closer(text: str, closer: str, pos: int) -> int:
-    while pos < len(text):
-        if text.startswith(closer, pos):
-            return pos + len(closer)
-        pos += 2 if text[pos] == "\\" and closer[0] != "\\" else 1
+def _find_closer(text: str, opener: str, pos: int) -> int:
+    if opener in ("\\(", "\\["):
+        found = text.find("\\)" if opener == "\\(" else "\\]", pos)
+        return -1 if found < 0 else found + 2
+    for match in (_DOLLARS if opener == "$$" else _DOLLAR).finditer(text, pos):
+        if match.group()[0] == "$":
+            return match.end()
     return -1
 
 
-def _outside_math(text: str, convert) -> str:
-    return "".join(piece if is_math else convert(piece) for is_math, piece in split_math(text))
+def outside_math(text: str, convert) -> str:
+    """Apply ``convert`` to everything but the math, in one pass over the whole text.
+
+    Each math run is swapped for a placeholder character, which the converters
+    never delete or reorder, and put back afterwards."""
+    pieces = split_math(text)
+    maths = [piece for is_math, piece in pieces if is_math]
+    masked = "".join(MATH_MARK if is_math else piece.replace(MATH_MARK, "") for is_math, piece in pieces)
+    converted = convert(masked)
+    if not maths:
+        return converted
+    restore = iter(maths)
+    return _MARK_RE.sub(lambda _: next(restore), converted)
 
 
 def _accents(text: str) -> str:
@@ -99,14 +110,14 @@ def _names_and_text(text: str) -> str:
 
 def latex_to_unicode(text: str) -> str:
     """Light touch for metadata that is mostly plain (arXiv author lists)."""
-    return _outside_math(text, _names_and_text)
+    return outside_math(text, _names_and_text)
 
 
 def bibtex_to_text(text: str) -> str:
     """Full clean-up of a BibTeX field value: also styles and every grouping brace."""
 
     def convert(piece: str) -> str:
-        piece = piece.replace("\\{", _LBRACE).replace("\\}", _RBRACE)
+        piece = piece.replace(_LBRACE, "").replace(_RBRACE, "").replace("\\{", _LBRACE).replace("\\}", _RBRACE)
         piece = _names_and_text(piece)
         piece = _HREF.sub("", piece)
         piece = _STYLE_WITH_ARG.sub("", piece)
@@ -114,4 +125,4 @@ def bibtex_to_text(text: str) -> str:
         piece = piece.replace("{", "").replace("}", "").replace("~", " ")
         return piece.replace(_LBRACE, "{").replace(_RBRACE, "}")
 
-    return _outside_math(text, convert)
+    return outside_math(text, convert)

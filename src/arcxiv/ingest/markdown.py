@@ -7,36 +7,37 @@ from __future__ import annotations
 import re
 
 from ..models import Paper, SourceSection
-from .latex import split_math
+from .latex import outside_math
 from .normalize import fallback_title, make_paper, normalize_line, normalize_text
 
 FORMAT = "markdown"
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+(.*)")
+_CLOSING_HASHES = re.compile(r"[ \t]#+$")  # "## Results ##"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$")
 _BULLET = re.compile(r"^[ \t]*[-*+][ \t]+")
 _ORDERED = re.compile(r"^[ \t]*(\d{1,9})[.)][ \t]+")
 _QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
-_INLINE = [  # applied in order, outside math only
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]"), ""),  # images
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # [text](url)
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # [text][ref]
-    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # autolinks
-    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), r"\1"),
-    (re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)"), r"\1"),
+_INLINE = [  # applied in order, outside math only; each bracket run stops at the next
+    # bracket of its kind, so no pattern rescans a line (linear time on any input).
+    (re.compile(r"!\[[^\[\]\n\ue002]*\](?:\([^()\n\ue002]*\)|\[[^\[\]\n\ue002]*\])"), ""),  # images
+    (re.compile(r"\[([^\[\]\n]+)\]\([^()\n\ue002]*\)"), r"\1"),  # [text](url); \ue002 is math
+    (re.compile(r"\[([^\[\]\n]+)\]\[[^\[\]\n\ue002]*\]"), r"\1"),  # [text][ref]
+    (re.compile(r"<(https?://[^<>\s]+)>"), r"\1"),  # autolinks
+    (re.compile(r"\*\*(?=\S)((?:[^*\n]|\*(?!\*))*?\S)\*\*"), r"\1"),
+    (re.compile(r"(?<!\w)__(?=\S)((?:[^_\n]|_(?!_))*?\S)__(?!\w)"), r"\1"),
     # single * or _ only as emphasis around words, never inside them (w*, D*orb, x_i)
-    (re.compile(r"(?<![\w*\\])\*(?=[^\s*])(.+?)(?<=[^\s*\\])\*(?![\w*])"), r"\1"),
-    (re.compile(r"(?<![\w\\])_(?=[^\s_])(.+?)(?<=[^\s_\\])_(?!\w)"), r"\1"),
+    (re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*\n]*?[^\s*\\])\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<![\w\\])_(?=[^\s_])([^_\n]*?[^\s_\\])_(?!\w)"), r"\1"),
     (re.compile(r"`+"), ""),
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])"), r"\1"),  # Markdown escapes
 ]
 
 
 def parse(text: str, paper_id: str | None = None, name: str = "input") -> Paper:
-    text = _COMMENT.sub("", text)
+    text = _drop_comments(text)
     title, text = _front_matter(text)
     blocks: list[tuple[str | None, list[str]]] = [(None, [])]  # (heading, body lines)
     in_code = False
@@ -45,13 +46,15 @@ def parse(text: str, paper_id: str | None = None, name: str = "input") -> Paper:
             in_code = not in_code
             blocks[-1][1].append("")  # the fence line itself is not text
             continue
-        heading = None if in_code else _HEADING.match(line)
+        heading = None if in_code else _HEADING.fullmatch(line)
         if heading is None:
             blocks[-1][1].append(line)
-        elif heading.group(1) == "#" and title is None:
-            title = _inline(heading.group(2))
+            continue
+        words = _inline(_CLOSING_HASHES.sub("", heading.group(2).rstrip()))
+        if heading.group(1) == "#" and title is None:
+            title = words
         else:
-            blocks.append((_inline(heading.group(2)), []))
+            blocks.append((words, []))
 
     pieces: list[str] = []
     sections: list[SourceSection] = []
@@ -69,6 +72,16 @@ def parse(text: str, paper_id: str | None = None, name: str = "input") -> Paper:
     # Text before the first heading has no heading of its own: it is titled after the paper.
     sections = [SourceSection(s.title or title, s.span) for s in sections]
     return make_paper(title=title, text=body, fmt=FORMAT, name=name, paper_id=paper_id, sections=tuple(sections))
+
+
+def _drop_comments(text: str) -> str:
+    """Remove <!-- ... --> (they may span lines); an unclosed one is left as text."""
+    out, pos = [], 0
+    while (start := text.find("<!--", pos)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
+        out.append(text[pos:start])
+        pos = end + 3
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _front_matter(text: str) -> tuple[str | None, str]:
@@ -109,7 +122,7 @@ def _inline(text: str) -> str:
 
 def _strip_inline(text: str) -> str:
     """Inline markup -> text, line by line (the patterns stop at newlines), never inside math."""
-    return "".join(piece if is_math else _strip_markup(piece) for is_math, piece in split_math(text))
+    return outside_math(text, _strip_markup)
 
 
 def _strip_markup(text: str) -> str:

@@ -29,16 +29,17 @@ def parse(text: str, paper_id: str | None = None, name: str = "input") -> Paper:
 def _abstract_lines(lines: list[str]) -> list[str]:
     """Lines up to (not including) the first heading-like line after the abstract."""
     body: list[str] = []
+    previous = ""  # the last non-blank abstract line
     width = 0  # longest abstract line so far
     wrapped = False  # some paragraph runs over several short lines (hard-wrapped text)
     for line in lines:
         text = line.strip()
-        previous = next((b.strip() for b in reversed(body) if b.strip()), "")
         after_blank = bool(body) and not body[-1].strip()
         if previous and _is_heading(text, previous, after_blank, width if wrapped else None):
             break
-        wrapped = wrapped or bool(text and body and body[-1].strip() and width < 100 and len(text) < 100)
+        wrapped = wrapped or bool(text and body and not after_blank and width < 100 and len(text) < 100)
         width = max(width, len(text))
+        previous = text or previous
         body.append(line)
     return body
 
