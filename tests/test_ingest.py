@@ -404,3 +404,30 @@ def test_only_input_error_escapes_for_junk():
     for data in junk:
         with pytest.raises(InputError):
             ingest(data)
+
+
+_JUNK_PIECES = [
+    "{", "}", "[", "]", '"', ":", ",", "\n", "\n\n", " ", "@article", "@misc(", "<?xml ", "<feed>", "</feed>",
+    "<entry>", "<summary>", "</summary>", "<!DOCTYPE x [", "&a;", "Abstract", "Abstract:\n", "# ", "## ", "- ",
+    "1. ", "**", "__", "*", "_", "`", "$", "$$", "\\(", "\\)", '\\"', "{\\\"o}", "\\emph", "word", "We prove it.",
+    '"abstract"', '"id"', "null", "\\", "<!--", "-->", "[x](y)", "![i](j)", "é", "\u0301", "---\n", "title:", "~",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_JUNK_PIECES), max_size=25).map("".join),
+    st.sampled_from([None, *FORMATS]),
+    st.sampled_from([None, "1", "2", "x"]),
+)
+def test_any_input_gives_a_paper_or_an_input_error(source, fmt, paper_id):
+    try:
+        paper = ingest(source.encode(), fmt=fmt, paper_id=paper_id)
+    except InputError as err:
+        assert str(err)
+        return
+    assert paper.title and len(paper.text.split()) >= 3
+    assert normalize_text(paper.text) == paper.text
+    assert paper.sha256 == hashlib.sha256(paper.text.encode()).hexdigest()
+    for section in paper.sections:
+        assert 0 <= section.span[0] < section.span[1] <= len(paper.text)

@@ -14,7 +14,7 @@ markdown) it is simply recorded as the paper's id.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from contextlib import contextmanager
 
 from ..errors import InputError
 from ..models import Paper
@@ -36,32 +36,26 @@ _MULTI = ("arxiv-json", "atom", "bibtex")  # formats that can hold several paper
 __all__ = ["FORMATS", "MAX_BYTES", "count_papers", "detect_format", "ingest"]
 
 
-def detect_format(data: bytes, fmt: str | None = None, name: str = "input") -> str:
-    """The format ``ingest`` would use for these bytes."""
-    return _format(decode(data, name), fmt)
-
-
 def ingest(data: bytes, fmt: str | None = None, paper_id: str | None = None, name: str = "input") -> Paper:
     source = decode(data, name)
     fmt = _format(source, fmt)
     if paper_id is not None:
         paper_id = str(paper_id).strip() or None
-    try:
-        paper = _PARSERS[fmt].parse(source, paper_id=paper_id, name=name)
-    except InputError:
-        raise
-    except RecursionError:
-        raise InputError(f"{name} is nested too deeply to be a paper; simplify it.") from None
-    if fmt not in _MULTI and paper_id is not None:
-        paper = replace(paper, paper_id=paper_id)
-    return paper
+    with _only_input_errors(fmt, name):
+        return _PARSERS[fmt].parse(source, paper_id=paper_id, name=name)
 
 
 def count_papers(data: bytes, fmt: str | None = None, name: str = "input") -> int:
     """How many papers the input holds (1 for single-paper formats)."""
     source = decode(data, name)
     fmt = _format(source, fmt)
-    return len(_PARSERS[fmt].records(source, name)) if fmt in _MULTI else 1
+    with _only_input_errors(fmt, name):
+        return len(_PARSERS[fmt].records(source, name)) if fmt in _MULTI else 1
+
+
+def detect_format(data: bytes, fmt: str | None = None, name: str = "input") -> str:
+    """The format ``ingest`` would use for these bytes."""
+    return _format(decode(data, name), fmt)
 
 
 def _format(source: str, fmt: str | None) -> str:
@@ -70,3 +64,19 @@ def _format(source: str, fmt: str | None) -> str:
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}.")
     return fmt
+
+
+@contextmanager
+def _only_input_errors(fmt: str, name: str):
+    # The contract is "bad input -> InputError, never a traceback"; the parsers
+    # raise InputError themselves, and this is the safety net for anything missed.
+    try:
+        yield
+    except InputError:
+        raise
+    except RecursionError:
+        raise InputError(f"{name} is nested too deeply to be a paper; simplify it.") from None
+    except Exception as err:
+        raise InputError(
+            f"{name} could not be read as {fmt} ({type(err).__name__}: {err}); check the file, or name its format."
+        ) from err

@@ -20,10 +20,12 @@ _LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$")
 _BULLET = re.compile(r"^[ \t]*[-*+][ \t]+")
 _ORDERED = re.compile(r"^[ \t]*(\d{1,9})[.)][ \t]+")
 _QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
-_INLINE = [  # applied in order, outside math only; each bracket run stops at the next
-    # bracket of its kind, so no pattern rescans a line (linear time on any input).
+# Applied in order, outside math only. "\ue002" is latex.MATH_MARK, the stand-in for
+# a math run: what these patterns delete never contains it, so math always survives.
+# Each bracket run stops at the next bracket of its kind: linear time on any input.
+_INLINE = [
     (re.compile(r"!\[[^\[\]\n\ue002]*\](?:\([^()\n\ue002]*\)|\[[^\[\]\n\ue002]*\])"), ""),  # images
-    (re.compile(r"\[([^\[\]\n]+)\]\([^()\n\ue002]*\)"), r"\1"),  # [text](url); \ue002 is math
+    (re.compile(r"\[([^\[\]\n]+)\]\([^()\n\ue002]*\)"), r"\1"),  # [text](url)
     (re.compile(r"\[([^\[\]\n]+)\]\[[^\[\]\n\ue002]*\]"), r"\1"),  # [text][ref]
     (re.compile(r"<(https?://[^<>\s]+)>"), r"\1"),  # autolinks
     (re.compile(r"\*\*(?=\S)((?:[^*\n]|\*(?!\*))*?\S)\*\*"), r"\1"),
