@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from arcxiv.generate.wording import TEMPLATE_WORDS
+from arcxiv.wording import TEMPLATE_WORDS
 from arcxiv.ingest import ingest
 from arcxiv.models import Statement
 from arcxiv.pipeline import compile_paper, render_files

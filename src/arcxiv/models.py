@@ -231,29 +231,56 @@ class Guide(_Model):
 
 class Flashcard(_Model):
     id: str
-    kind: str
-    front: Statement
+    kind: Literal["term", "symbol", "acronym", "cloze", "relation", "members", "condition"]
+    front: Statement  # for cloze cards the front has a blank (BLANK) where the back goes
     back: Statement
     tags: list[str]
+    lesson_id: str
+    section_id: str | None = None
 
 
 class QuizItem(_Model):
     id: str
-    kind: str
+    kind: Literal["mcq", "true_false", "fill_blank", "matching", "ordering"]
     prompt: Statement
-    choices: list[str]
-    answer: int | str | list[int] | list[str]
+    choices: list[str]  # mcq: options; matching: right-hand side; ordering: items shuffled
+    answer: int | str | list[int] | list[str]  # mcq: index; true_false: "true"/"false";
+    #                                            fill_blank: text; matching: choice index per left item;
+    #                                            ordering: choice indices in the right order
     explanation: Statement
     lesson_id: str
+    difficulty: Level
+    section_id: str | None = None
+    left: list[str] = Field(default_factory=list)  # matching: the items to match
+
+
+class QuizFlaw(_Model):
+    id: str
+    kind: str
+    flaw: str
+
+
+class QuizReport(_Model):
+    generated: int
+    kept: int
+    dropped: list[QuizFlaw]
 
 
 class Exercise(_Model):
     id: str
-    kind: str
+    kind: Literal["explain", "unpack", "compare", "connect", "concept_map"]
     prompt: Statement
     solution: Statement
     lesson_id: str
-    difficulty: str
+    difficulty: Level
+    rubric: list[str] = Field(default_factory=list)  # source terms a good answer uses
+
+
+class DeepDive(_Model):
+    section_id: str
+    title: str
+    blocks: list[Block]
+    self_check: list[QuizItem]
 
 
 class Visual(_Model):
@@ -296,6 +323,8 @@ class Curriculum(_Model):
     quiz: list[QuizItem] = Field(default_factory=list)
     exercises: list[Exercise] = Field(default_factory=list)
     visuals: list[Visual] = Field(default_factory=list)
+    quiz_report: QuizReport = Field(default_factory=lambda: QuizReport(generated=0, kept=0, dropped=[]))
+    deep_dives: list[DeepDive] = Field(default_factory=list)
     grounding: Grounding
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -12,7 +12,7 @@ import re
 
 from .analyse.claims import strip_ordinal
 from .ids import content_id
-from .generate import wording as W
+from . import wording as W
 from .models import Analysis, LessonOutline, Plan, PlannedSection
 
 MIN_LESSONS, MAX_LESSONS = 8, 12

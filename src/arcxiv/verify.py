@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .generate.facts import BLANK
 from .generate.statements import SEPARATOR
-from .generate.wording import TEMPLATE_WORDS
+from .wording import TEMPLATE_WORDS
 from .models import Curriculum, Dropped, Grounding, Statement
 
 STOPWORDS = frozenset("""a an the of in on at to for from by with as and or but is are was were be been
@@ -63,7 +64,7 @@ class Verifier:
             if len(parts) != 1 or st.text != parts[0]:
                 return "a quote must be exactly its one cited span"
         elif st.kind == "extract":
-            if not parts or st.text != SEPARATOR.join(parts):
+            if not parts or not _is_extract(st.text, SEPARATOR.join(parts)):
                 return "an extract must be its cited parts joined"
         elif st.kind == "rephrase":
             if not parts:
@@ -90,8 +91,10 @@ class Verifier:
                     return f"scaffold names {t!r} without citing it"
         return None
 
-    def visible_problem(self, text: str) -> str | None:
+    def visible_problem(self, text: str, ids_ok: bool = False) -> str | None:
         for t in tokens(text):
+            if ids_ok and any(ch.isdigit() for ch in t):
+                continue  # identifiers in tags: paper ids, lesson numbers
             if (t in self.source_tokens or stem(t) in self.source_stems or t in TEMPLATE_WORDS
                     or t in STOPWORDS or (t.isdigit() and len(t) <= 2)):
                 continue
@@ -105,14 +108,22 @@ class Verifier:
             self.dropped.append(Dropped(where=where, text=st.text, reason=why))
         return why is None
 
-    def title(self, text: str, where: str) -> None:
+    def title(self, text: str, where: str, ids_ok: bool = False) -> None:
         self.checked += 1
-        why = self.visible_problem(text)
+        why = self.visible_problem(text, ids_ok)
         if why:
             self.dropped.append(Dropped(where=where, text=text, reason=why))
 
     def report(self) -> Grounding:
         return Grounding(checked=self.checked, passed=self.checked - len(self.dropped), dropped=self.dropped)
+
+
+def _is_extract(text: str, cited: str) -> bool:
+    """The cited text itself, or with one part blanked out for a cloze ("rate _____")."""
+    if BLANK not in text:
+        return text == cited
+    pieces = text.split(BLANK)
+    return re.fullmatch("(.+?)".join(map(re.escape, pieces)), cited, re.S) is not None
 
 
 def verify(cur: Curriculum) -> Curriculum:
@@ -133,8 +144,34 @@ def verify(cur: Curriculum) -> Curriculum:
     for i, g in enumerate(cur.guides):
         v.title(g.title, f"guides[{i}].title")
         _blocks(v, g.blocks, f"guides[{i}]")
+    cur.flashcards = [c for i, c in enumerate(cur.flashcards)
+                      if v.keep(c.front, f"flashcards[{i}].front") & v.keep(c.back, f"flashcards[{i}].back")]
+    for i, c in enumerate(cur.flashcards):
+        for t in c.tags:
+            v.title(re.sub(r"[_:-]+", " ", t), f"flashcards[{i}].tags", ids_ok=True)
+    cur.quiz = _items(v, cur.quiz, "quiz")
+    cur.exercises = [e for i, e in enumerate(cur.exercises)
+                     if v.keep(e.prompt, f"exercises[{i}].prompt") & v.keep(e.solution, f"exercises[{i}].solution")]
+    for i, e in enumerate(cur.exercises):
+        for r in e.rubric:
+            v.title(r, f"exercises[{i}].rubric")
+    for i, d in enumerate(cur.deep_dives):
+        v.title(d.title, f"deep_dives[{i}].title")
+        _blocks(v, d.blocks, f"deep_dives[{i}]")
+        d.self_check = _items(v, d.self_check, f"deep_dives[{i}].self_check")
     cur.grounding = v.report()
     return cur
+
+
+def _items(v: Verifier, items, where: str):
+    kept = []
+    for i, q in enumerate(items):
+        ok = v.keep(q.prompt, f"{where}[{i}].prompt") & v.keep(q.explanation, f"{where}[{i}].explanation")
+        for c in q.choices + q.left:
+            v.title(c, f"{where}[{i}].choices")
+        if ok:
+            kept.append(q)
+    return kept
 
 
 def _blocks(v: Verifier, blocks, where: str) -> None:

@@ -48,7 +48,9 @@ def find_relations(text: str, doc, terms: dict[str, TermInfo], enums: list[Enume
             o = _term_in(index, *_np(obj))
             if o is None or o[0] == s[0]:
                 continue
-            a, b = min(s[1][0], verb.idx), max(o[1][1], verb.idx + len(verb.text))
+            # the evidence runs to the end of the object phrase, "neither X nor Y" included
+            right = obj.right_edge
+            a, b = min(s[1][0], verb.idx), max(o[1][1], verb.idx + len(verb.text), right.idx + len(right.text))
             if b - a > 200:
                 continue
             out.append(Relation(s[0], o[0], label, (a, b), sentence_at(a)))

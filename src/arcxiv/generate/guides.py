@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..analyse.claims import strip_ordinal
 from ..models import Block, Guide, Plan
-from . import wording as W
+from .. import wording as W
 from .lessons import _cover, _minus, _unique, definition_statement
 from .statements import extract, scaffold, term_mention_in
 

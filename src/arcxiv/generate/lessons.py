@@ -7,7 +7,7 @@ from ..analyse.claims import strip_ordinal
 from ..ids import content_id
 from ..plan import _VAGUE
 from ..models import Analysis, Block, LessonOutline, LessonOut, Plan, Span, Statement, TermInfo
-from . import wording as W
+from .. import wording as W
 from .statements import extract, quote, rephrase, scaffold, term_mention_in, trim, window
 
 _QUALIFIER_RX = re.compile(r"(?i)\b(?:at most|at least|up to|exactly|uniform(?:ly)?(?:-in-time)?|explicit|only|"

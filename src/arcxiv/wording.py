@@ -70,12 +70,56 @@ O_RECUR = "Trace the ideas that return in several parts."
 O_SCOPE = "State the conditions and the scope of the claims."
 O_OPEN = "Tell what the abstract states from what it leaves open."
 
+TAG_ROOT = "arcxiv"  # flashcard tags: arcxiv::paper::ID, ::lesson::NN, ::section::NN, ::level::L, ::card::KIND
+TAG_PARTS = "paper lesson section level card beginner intermediate advanced term symbol acronym cloze relation members condition"
+
+# flashcard fronts
+C_WHAT = "What is {term}?"
+C_WHAT_ELSE = "What else does the abstract say {term} is?"
+C_STANDS = "What does {term} stand for?"
+C_RELATE = "How does {a} relate to {b}?"
+C_MEMBERS = "Name the {head} of the {whole}."
+C_CONDITION = "Under which condition does this hold: {claim}?"
+
+# quiz prompts
+Q_SYMBOL_FOR = "Which symbol is the {meaning}?"
+Q_ACRONYM_FOR = "Which short form stands for {meaning}?"
+Q_MEMBER = "Which of these is one of the {head} of the {whole}?"
+Q_WHERE = "Which part of the paper brings in {term}?"
+Q_STATED = "Does the abstract state this: {statement}"
+Q_MATCH = "Match each symbol or short form to its meaning."
+Q_ORDER = "Put the {n} parts in the order the paper gives them."
+Q_ORDER_OPENINGS = "These {n} sentences open the parts of the abstract. Put them in the order the abstract gives them."
+Q_TRUE, Q_FALSE = "true", "false"
+
+# exercise prompts
+E_EXPLAIN = "Explain in your own words what the paper claims about {topic}."
+E_UNPACK = "Unpack the sentence that begins {start} into its claim, its conditions and what follows from it."
+E_COMPARE = "How does the paper relate {a} and {b}? Answer in one sentence."
+E_CONNECT = "From which part of the paper does each member of {term} come?"
+E_LINK = "How does {term} link the parts of the paper?"
+E_SCOPE = "State the conditions under which the claims of the paper hold."
+E_MAP = "Draw a concept map of these terms and label each link with the source's words: {terms}."
+E_OPEN = "List what the abstract leaves open about {terms}."
+
+# deep dives
+D_SENTENCE = "Sentence {n}: {role}"
+D_ROLES = {"claim": "the claim", "condition": "a condition", "consequence": "what follows", "elaboration": "further detail",
+           "contrast": "a contrast", "qualifier": "a qualifier", "quantity": "a quantity"}
+D_GLOSS = "Glossary of this section"
+D_ELSEWHERE = "{term}: its other mentions"
+D_DEPENDS = "What this section builds on"
+D_DEPENDED = "What builds on this section"
+D_USES = "Uses {term} from the section {title}."
+D_USED_BY = "The section {title} uses {term} from here."
+D_SELF_CHECK = "Check yourself"
+
 _TOKEN = re.compile(r"[^\W_]+")
 
 
 def _words() -> frozenset[str]:
-    texts = [v for k, v in globals().items() if k[:2] in ("T_", "H_", "R_", "S_", "O_") and isinstance(v, str)]
-    texts += list(ROLE_TITLES.values())
+    texts = [v for k, v in globals().items() if k[:2] in ("TA", "T_", "H_", "R_", "S_", "O_", "C_", "Q_", "E_", "D_") and isinstance(v, str)]
+    texts += list(ROLE_TITLES.values()) + list(D_ROLES.values())
     words = set()
     for t in texts:
         words.update(w.lower() for w in _TOKEN.findall(re.sub(r"\{\w+\}", " ", t)))

@@ -1,0 +1,148 @@
+"""Exercises: at least one per intermediate and advanced lesson, each with a model
+answer from the source and a rubric of the source terms a good answer uses."""
+from __future__ import annotations
+
+import re
+
+from ..ids import content_id
+from ..models import Exercise, LessonOut, Statement
+from .. import wording as W
+from .cards import named
+from .facts import Facts
+from .quiz import _merge
+from .statements import extract, quote, scaffold
+
+_CONTRAST = re.compile(r"(?i)\b(?:separat|differ|contrast|replac|unlike|versus|outperform|compar|distinct|rather than|whereas)")
+MAX_RUBRIC = 5
+
+
+class ExerciseWriter:
+    def __init__(self, f: Facts):
+        self.f, self.src, self.an = f, f.src, f.an
+        self.out: list[Exercise] = []
+
+    def add(self, kind: str, prompt: Statement, solution: Statement, lesson: LessonOut, rubric: list[str]) -> None:
+        self.out.append(Exercise(id=f"exercise-{content_id('exercise', kind + prompt.text)}", kind=kind, prompt=prompt,
+                                 solution=solution, lesson_id=lesson.id, difficulty=lesson.level,
+                                 rubric=list(dict.fromkeys(rubric))[:MAX_RUBRIC]))
+
+    def rubric_for(self, spans) -> list[str]:
+        """The terms a good answer uses: those mentioned in the model answer, notation and long names first."""
+        found = [t for t in self.an.terms.values() if t.kind != "quantity" and not t.label.startswith("(")
+                 and any(a <= m[0] and m[1] <= b for m in t.mentions for a, b in spans)]
+        found.sort(key=lambda t: (t.kind == "concept", -len(t.label.split()), t.first))
+        return [t.label for t in found]
+
+    def lesson_sentences(self, lesson: LessonOut) -> list[int]:
+        return sorted({self.an.sentence_at(st.spans[0][0]) for b in lesson.blocks for st in b.statements
+                       if st.kind == "quote"})
+
+    def for_lesson(self, lesson: LessonOut) -> None:
+        before = len(self.out)
+        sents = self.lesson_sentences(lesson)
+        if lesson.level == "intermediate":
+            self.explain(lesson, sents)
+            self.unpack(lesson, sents)
+            self.compare(lesson, sents)
+        elif lesson.level == "advanced":
+            self.connect(lesson)
+            if lesson.title == W.T_SCOPE:
+                self.scope(lesson)
+            if lesson.title == W.T_OPEN:
+                self.concept_map(lesson)
+        if lesson.level != "beginner" and len(self.out) == before:
+            self.fallback(lesson)
+
+    def explain(self, lesson: LessonOut, sents: list[int]) -> None:
+        if not sents:
+            return
+        s = self.an.sentences[sents[0]]
+        topic = lesson.title.split(": ", 1)[-1].split(" (")[0]
+        k = self.src.find(topic, s.span[0], s.span[1])
+        cite = [(k, k + len(topic))] if k >= 0 else []
+        spans = [self.an.sentences[i].span for i in sents]
+        if not cite and not set(_words(topic)) <= set(_words(" ".join(self.src[a:b] for a, b in spans))):
+            topic = "this part"
+        solution = quote(self.src, s.span) if len(sents) == 1 else extract(self.src, spans)
+        self.add("explain", scaffold(W.E_EXPLAIN.format(topic=topic), cite), solution, lesson, self.rubric_for(spans))
+
+    def unpack(self, lesson: LessonOut, sents: list[int]) -> None:
+        for i in sents:
+            cond = [c for c in self.f.conditions if c.sentence == i]
+            s = self.an.sentences[i]
+            follows = [c for c in s.clauses if c.role in ("consequence", "elaboration", "contrast")]
+            if not cond and not follows:
+                continue
+            parts = _merge((cond[0].claim.spans + cond[0].condition.spans) if cond else [s.clauses[0].span])
+            parts = _merge(parts + [sp for c in follows for sp in c.spans])
+            start = " ".join(s.text.split()[:6])
+            self.add("unpack", scaffold(W.E_UNPACK.format(start=start), [(s.span[0], s.span[0] + len(start))]),
+                     extract(self.src, parts), lesson, self.rubric_for(parts))
+            return
+
+    def compare(self, lesson: LessonOut, sents: list[int]) -> None:
+        for r in self.f.relations:
+            if r.sentence in sents and _CONTRAST.search(r.label):
+                prompt = scaffold(W.E_COMPARE.format(a=r.a.label, b=r.b.label), sorted([named(self.src, r.a), named(self.src, r.b)]))
+                self.add("compare", prompt, r.statement, lesson, [r.a.label, r.b.label, r.label.split()[-1]])
+                return
+
+    def connect(self, lesson: LessonOut) -> None:
+        parts = [s for s in self.f.plan.sections if s.kind == "part"]
+        for span, keys in self.an.tuples:
+            tup = next(t for t in self.an.terms.values() if t.mentions and t.mentions[0] == span)
+            origins = []
+            for k in keys:
+                t = self.an.terms[k]
+                sec = next((p for p in parts if any(self.an.sentence_at(m[0]) in p.sentences for m in t.mentions)), None)
+                if sec:
+                    m = next(m for m in t.mentions if self.an.sentence_at(m[0]) in sec.sentences)
+                    origins.append(self.an.sentences[self.an.sentence_at(m[0])].span)
+            if len(origins) >= 2:
+                spans = _merge(origins)
+                self.add("connect", scaffold(W.E_CONNECT.format(term=tup.label), [span]), extract(self.src, spans),
+                         lesson, [self.an.terms[k].label for k in keys])
+                return
+        for t in sorted(self.an.terms.values(), key=lambda t: (-len(t.mentions), t.first)):
+            if t.kind == "concept" and len({self.f.section_of.get(self.an.sentence_at(m[0])) for m in t.mentions}) >= 2:
+                spans = _merge([self.an.sentences[self.an.sentence_at(m[0])].span for m in t.mentions][:3])
+                self.add("connect", scaffold(W.E_LINK.format(term=t.label), [named(self.src, t)]),
+                         extract(self.src, spans), lesson, [t.label] + self.rubric_for(spans))
+                return
+
+    def scope(self, lesson: LessonOut) -> None:
+        spans = _merge([c.span for c in self.an.conditions])
+        if spans:
+            self.add("explain", scaffold(W.E_SCOPE), extract(self.src, spans), lesson, self.rubric_for(spans))
+
+    def concept_map(self, lesson: LessonOut) -> None:
+        rels = self.f.relations + []
+        spans = _merge([r.statement.spans[0] for r in rels] + [m.statement.spans[0] for m in self.f.members])
+        labels = list(dict.fromkeys([x for r in rels for x in (r.a.label, r.b.label)]
+                                    + [m.whole.label for m in self.f.members]))[:8]
+        if len(labels) < 3:
+            return
+        cite = sorted({named(self.src, t) for t in self.an.terms.values() if t.label in labels})
+        self.add("concept_map", scaffold(W.E_MAP.format(terms=", ".join(labels)), cite), extract(self.src, spans),
+                 lesson, labels)
+
+    def fallback(self, lesson: LessonOut) -> None:
+        """Explain the lesson's first grounded statement in your own words."""
+        st = next((s for b in lesson.blocks for s in b.statements if s.kind != "scaffold"), None)
+        if st is None:
+            return
+        a = st.spans[0][0]
+        sent = self.an.sentences[self.an.sentence_at(a)]
+        self.add("explain", scaffold(W.E_EXPLAIN.format(topic="this part")), quote(self.src, sent.span), lesson,
+                 self.rubric_for([sent.span]))
+
+
+def _words(s: str) -> list[str]:
+    return re.findall(r"[^\W_]+", s.lower())
+
+
+def write_exercises(f: Facts) -> list[Exercise]:
+    w = ExerciseWriter(f)
+    for lesson in f.lessons:
+        w.for_lesson(lesson)
+    return w.out

@@ -1,0 +1,195 @@
+"""Facts: the atomic, cited things a learner can be asked about.
+
+Flashcards, quiz items and exercises are all made from these, so each fact is
+found once: a definition (w* is the maximal admissible weight), a relation
+(D*orb is separated from D*var), the members of a whole, a claim with its
+condition, and a claim with a salient term that can be blanked out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..analyse.claims import strip_ordinal
+from ..models import LessonOut, Plan, Span, Statement, TermInfo
+from .lessons import definition_statement
+from .statements import extract, trim
+
+BLANK = "_____"
+
+
+@dataclass(frozen=True)
+class DefinitionFact:
+    term: TermInfo
+    meaning: str
+    meaning_span: Span
+    statement: Statement
+    sentence: int
+    pattern: str
+
+
+@dataclass(frozen=True)
+class RelationFact:
+    a: TermInfo
+    b: TermInfo
+    label: str
+    statement: Statement
+    sentence: int
+
+
+@dataclass(frozen=True)
+class MembersFact:
+    whole: TermInfo
+    members: tuple[TermInfo, ...]
+    head: str  # the noun the members share, as written ("components")
+    statement: Statement  # the whole list, in the source's words
+    sentence: int
+
+
+@dataclass(frozen=True)
+class ConditionFact:
+    claim: Statement  # the claim with its condition cut out
+    condition: Statement
+    sentence: int
+
+
+@dataclass(frozen=True)
+class ClozeFact:
+    span: Span  # the clause the blank is in
+    gap: Span  # the salient term blanked out
+    term: TermInfo
+    sentence: int
+
+    def front(self, src: str) -> Statement:
+        a, b = self.span
+        text = src[a:self.gap[0]] + BLANK + src[self.gap[1]:b]
+        return Statement(text=text, kind="extract", spans=[self.span])
+
+    def answer(self, src: str) -> Statement:
+        return extract(src, [self.gap])
+
+
+class Facts:
+    def __init__(self, plan: Plan, lessons: list[LessonOut]):
+        self.plan, self.an = plan, plan.analysis
+        self.src = self.an.paper.text
+        self.lessons = lessons
+        self.section_of: dict[int, str] = {i: s.id for s in plan.sections for i in s.sentences}
+        self._lesson_of_sentence: dict[int, LessonOut] = {}
+        for l in lessons:
+            for b in l.blocks:
+                for st in b.statements:
+                    if st.kind == "quote":
+                        self._lesson_of_sentence.setdefault(self.an.sentence_at(st.spans[0][0]), l)
+        self.definitions = self._definitions()
+        self.relations = self._relations()
+        self.members = self._members()
+        self.conditions = self._conditions()
+        self.clozes = self._clozes()
+
+    # where a fact is taught
+    def lesson_for_sentence(self, i: int) -> LessonOut:
+        return self._lesson_of_sentence.get(i) or self.lessons[0]
+
+    def lesson_for_term(self, term: TermInfo, sentence: int) -> LessonOut:
+        from .lessons import _term_id
+
+        tid = _term_id(term)
+        return next((l for l in self.lessons if tid in l.terms), None) or self.lesson_for_sentence(sentence)
+
+    def terms_of_kind(self, kind: str) -> list[TermInfo]:
+        return [t for t in self.an.terms.values() if t.kind == kind]
+
+    # the facts
+    def _definitions(self) -> list[DefinitionFact]:
+        out = []
+        for t in self.an.terms.values():
+            for d in t.definitions:
+                out.append(DefinitionFact(t, d.meaning, d.meaning_span, definition_statement(self.an, t, d),
+                                          self.an.sentence_at(d.evidence[-1][0]), d.pattern))
+        return out
+
+    def _relations(self) -> list[RelationFact]:
+        out, seen = [], set()
+        for r in self.an.relations:
+            if r.label.endswith(" of") and any(r.span == m.statement.spans[0] for m in self._members()):
+                continue  # members of a whole are asked as one list
+            key = (r.source_key, r.target_key)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(RelationFact(self.an.terms[r.source_key], self.an.terms[r.target_key], r.label,
+                                    extract(self.src, [trim(self.src, r.span)]), r.sentence))
+        return out
+
+    def _members(self) -> list[MembersFact]:
+        out = []
+        for e in self.an.enumerations:
+            if e.kind != "members" or e.whole is None:
+                continue
+            whole = _term_covering(self.an.terms, e.whole)
+            members = tuple(t for t in (_term_covering(self.an.terms, s) for s in e.items) if t is not None)
+            if whole is None or len(members) < 3 or whole in members:
+                continue
+            after = re.match(r"\s*([A-Za-z-]+)", self.src[e.items[-1][1]:])
+            head = after.group(1) if after and after.group(1).endswith("s") else ""
+            end = e.items[-1][1] + (after.end() if head else 0)
+            out.append(MembersFact(whole, members, head, extract(self.src, [(e.whole[0], end)]),
+                                   self.an.sentence_at(e.whole[0])))
+        return out
+
+    def _conditions(self) -> list[ConditionFact]:
+        from .lessons import _minus
+
+        out = []
+        for c in self.an.conditions:
+            s = self.an.sentences[c.sentence]
+            clause = next((cl for cl in s.clauses if cl.span[0] <= c.span[0] < cl.span[1]), None)
+            if clause is None:
+                continue
+            parts = _minus(self.src, [strip_ordinal(self.src, sp) for sp in clause.spans], [c.span])
+            if not parts or sum(b - a for a, b in parts) < 20:
+                continue
+            out.append(ConditionFact(extract(self.src, parts), extract(self.src, [c.span]), c.sentence))
+        return out
+
+    def _clozes(self) -> list[ClozeFact]:
+        """One blank per claim clause: a quantity, else a symbol, else the most salient term."""
+        rank = {"quantity": 0, "symbol": 1, "acronym": 2, "concept": 3}
+        out = []
+        for s in self.an.sentences:
+            for cl in s.clauses:
+                if len(cl.spans) != 1 or cl.role == "condition":
+                    continue
+                span = trim(self.src, strip_ordinal(self.src, cl.spans[0]))
+                if len(self.src[span[0]:span[1]].split()) < 5:
+                    continue
+                best = None
+                for t in self.an.terms.values():
+                    if t.label.startswith("("):
+                        continue
+                    for m in t.mentions:
+                        others_here = any(x != m and span[0] <= x[0] < span[1] for x in t.mentions)
+                        if span[0] < m[0] and m[1] <= span[1] and not others_here and not _nested(self.an.terms, t, m):
+                            score = (rank[t.kind], -len(t.mentions), -(m[1] - m[0]), m[0])
+                            if best is None or score < best[0]:
+                                best = (score, t, m)
+                if best:
+                    out.append(ClozeFact(span, best[2], best[1], s.index))
+        return out
+
+
+def _term_covering(terms: dict[str, TermInfo], span: Span) -> TermInfo | None:
+    best = None
+    for t in terms.values():
+        for a, b in t.mentions:
+            if span[0] <= a and b <= span[1] and (best is None or (b - a) > best[0]):
+                best = (b - a, t)
+    return best[1] if best else None
+
+
+def _nested(terms: dict[str, TermInfo], t: TermInfo, m: Span) -> bool:
+    """A symbol inside a rate or tuple ("N" in "O(N-1)") is not blanked on its own."""
+    return any(o is not t and o.kind in ("quantity", "symbol") and any(a <= m[0] and m[1] <= b and (a, b) != m
+                                                                     for a, b in o.mentions)
+               for o in terms.values())

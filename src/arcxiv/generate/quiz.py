@@ -1,0 +1,257 @@
+"""The quiz: multiple choice, true/false, fill in the blank, matching and ordering.
+
+Distractors come from the same paper and are of the key's kind (symbols against
+symbols, quantities against quantities, non-members against a member). Every
+item's answer key and explanation are cited; false statements exist only as
+questions, made by one swap of same-kind terms. Option order is a hash of the
+content, so it is deterministic but does not give the key away.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from ..ids import content_id
+from ..models import LessonOut, QuizItem, Span, Statement, TermInfo
+from .. import wording as W
+from .cards import named
+from .facts import Facts
+from .flaws import find_flaws
+from .statements import extract, quote, scaffold
+
+OPTIONS = 4
+
+
+def _shuffle(items: list[str], salt: str) -> list[str]:
+    return sorted(items, key=lambda x: hashlib.sha256(f"{salt}\x1f{x}".encode()).hexdigest())
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+class QuizWriter:
+    def __init__(self, f: Facts):
+        self.f, self.src = f, f.src
+        self.items: list[QuizItem] = []
+        self.dropped = []
+
+    def add(self, kind: str, prompt: Statement, choices: list[str], answer, explanation: Statement,
+            lesson: LessonOut, sentence: int | None, left: list[str] | None = None, kinds: dict[str, str] | None = None):
+        item = QuizItem(id=f"quiz-{content_id('quiz', kind + prompt.text + '|'.join(choices))}", kind=kind,
+                        prompt=prompt, choices=choices, answer=answer, explanation=explanation, lesson_id=lesson.id,
+                        difficulty=lesson.level, section_id=self.f.section_of.get(sentence) if sentence is not None else None,
+                        left=left or [])
+        flaws = find_flaws(item, self.src, kinds or {})
+        if flaws:
+            self.dropped.append((item, flaws[0]))
+        elif all(item.prompt.text != q.prompt.text for q in self.items):
+            self.items.append(item)
+
+    def mcq(self, prompt: Statement, key: str, pool: list[str], explanation: Statement, lesson: LessonOut,
+            sentence: int | None, kind_of: str, avoid: str = "") -> None:
+        """Four options: the key and three same-kind distractors the cited text does not support."""
+        cited = " ".join(self.src[a:b] for a, b in explanation.spans).lower() + " " + avoid.lower()
+        distractors = [p for p in dict.fromkeys(pool) if p.lower() != key.lower() and not _occurs(p, cited)]
+        distractors = sorted(distractors, key=lambda p: (abs(len(p) - len(key)), p))[:OPTIONS - 1]
+        if len(distractors) < OPTIONS - 1:
+            return
+        choices = _shuffle([key] + distractors, prompt.text)
+        self.add("mcq", prompt, choices, choices.index(key), explanation, lesson, sentence,
+                 kinds={c: kind_of for c in choices})
+
+    # -- item families ------------------------------------------------------------------
+    def symbol_for_meaning(self) -> None:
+        for d in self.f.definitions:
+            t = d.term
+            if t.kind not in ("symbol", "acronym") or d.pattern not in ("appositive", "tuple", "acronym"):
+                continue
+            pool = [o.label for o in self.f.terms_of_kind(t.kind)
+                    if o is not t and o.label.startswith("(") == t.label.startswith("(")
+                    and not any(x.meaning.lower() == d.meaning.lower() for x in self.f.definitions if x.term is o)]
+            template = W.Q_SYMBOL_FOR if t.kind == "symbol" else W.Q_ACRONYM_FOR
+            prompt = scaffold(template.format(meaning=d.meaning), [d.meaning_span])
+            self.mcq(prompt, t.label, pool, d.statement, self.f.lesson_for_term(t, d.sentence), d.sentence, t.kind)
+
+    def members(self) -> None:
+        for m in self.f.members:
+            if not m.head:
+                continue
+            labels = {x.label.lower() for x in m.members} | {m.whole.label.lower()}
+            key = _shuffle([x.label for x in m.members], m.whole.label)[0]
+            pool = [t.label for t in self.f.terms_of_kind("concept")
+                    if t.label.lower() not in labels and len(t.label.split()) <= 2]
+            prompt = scaffold(W.Q_MEMBER.format(head=m.head, whole=m.whole.label), m.statement.spans)
+            self.mcq(prompt, key, pool, m.statement, self.f.lesson_for_sentence(m.sentence), m.sentence, "member",
+                     avoid=self.src[m.statement.spans[0][0]:m.statement.spans[0][1]])
+
+    def where_introduced(self) -> None:
+        parts = [s for s in self.f.plan.sections if s.kind == "part" and ": " in s.title]
+        if len(parts) < OPTIONS:
+            return
+        topics = {s.id: s.title.split(": ", 1)[1] for s in parts}
+        for t in self.f.terms_of_kind("symbol"):
+            if t.label.startswith("(") or not t.definitions:
+                continue
+            first = self.f.an.sentence_at(t.mentions[0][0])
+            sec = next((s for s in parts if first in s.sentences), None)
+            if sec is None:
+                continue
+            head = self.f.an.sentences[sec.sentences[0]]
+            k = self.src.find(topics[sec.id], head.span[0], head.span[1])
+            if k < 0:
+                continue
+            ctx = self.f.an.sentences[first].span
+            explanation = extract(self.src, _merge([(k, k + len(topics[sec.id])), ctx]))
+            prompt = scaffold(W.Q_WHERE.format(term=t.label), [named(self.src, t)])
+            self.mcq(prompt, topics[sec.id], list(topics.values()), explanation,
+                     self.f.lesson_for_sentence(sec.sentences[0]), sec.sentences[0], "part")
+
+    def clozes(self) -> None:
+        """Each blanked claim becomes one item, in turn: choose the term, fill it in, or judge a swap."""
+        for n, z in enumerate(self.f.clozes):
+            sent = self.f.an.sentences[z.sentence]
+            lesson = self.f.lesson_for_sentence(z.sentence)
+            key = self.src[z.gap[0]:z.gap[1]]
+            pool = [t.label for t in self.f.terms_of_kind(z.term.kind) if t is not z.term and not t.label.startswith("(")]
+            explanation = quote(self.src, sent.span)
+            if n % 2 == 0:
+                self.mcq(z.front(self.src), key, pool, explanation, lesson, z.sentence, z.term.kind)
+            if n % 2 == 1 or not any(q.prompt.text == z.front(self.src).text for q in self.items):
+                self.add("fill_blank", z.front(self.src), [], key, explanation, lesson, z.sentence)
+            self.swap(z, pool, explanation, lesson, false=n % 2 == 0)
+
+    def swap(self, z, pool: list[str], explanation: Statement, lesson: LessonOut, false: bool) -> None:
+        """A statement from the source, or the same with one term swapped for another of its kind."""
+        a, b = z.span
+        cited = self.src[a:b].lower()
+        other = next((p for p in _shuffle(pool, self.src[a:b]) if not _occurs(p, cited)), None)
+        if false and other is not None:
+            text = self.src[a:z.gap[0]] + other + self.src[z.gap[1]:b]
+            spans = _merge([z.span, named(self.src, self.f.an.terms[_key_of(self.f, other)])])
+            answer = W.Q_FALSE
+        else:
+            text, spans, answer = self.src[a:b], [z.span], W.Q_TRUE
+        self.add("true_false", scaffold(W.Q_STATED.format(statement=text.rstrip(".") + "."), spans),
+                 [W.Q_TRUE, W.Q_FALSE], answer, explanation, lesson, z.sentence)
+
+    def true_false(self) -> None:
+        n = 0
+        for d in self.f.definitions:
+            t = d.term
+            if d.statement.kind != "rephrase" or t.kind not in ("symbol", "acronym", "concept"):
+                continue
+            swap = next((o for o in _shuffle_terms(self.f.terms_of_kind(t.kind), t.label)
+                         if o is not t and o.label.startswith("(") == t.label.startswith("(")
+                         and not any(x.term is o and x.meaning.lower() == d.meaning.lower() for x in self.f.definitions)
+                         and o.label not in d.statement.text), None)
+            lesson = self.f.lesson_for_term(t, d.sentence)
+            if n % 2 == 0 and swap is not None:  # a false statement: one swap of same-kind terms
+                text = re.sub(rf"^{re.escape(t.label)}\b", swap.label, d.statement.text) if \
+                    d.statement.text.startswith(t.label) else None
+                if text is None or text == d.statement.text:
+                    continue
+                prompt = scaffold(W.Q_STATED.format(statement=text), _merge(d.statement.spans + [named(self.src, swap)]))
+                self.add("true_false", prompt, [W.Q_TRUE, W.Q_FALSE], W.Q_FALSE, d.statement, lesson, d.sentence)
+            else:
+                prompt = scaffold(W.Q_STATED.format(statement=d.statement.text), d.statement.spans)
+                self.add("true_false", prompt, [W.Q_TRUE, W.Q_FALSE], W.Q_TRUE, d.statement, lesson, d.sentence)
+            n += 1
+        for r in self.f.relations[:4]:
+            text = f"{r.statement.text}."
+            prompt = scaffold(W.Q_STATED.format(statement=text), r.statement.spans)
+            self.add("true_false", prompt, [W.Q_TRUE, W.Q_FALSE], W.Q_TRUE, r.statement,
+                     self.f.lesson_for_sentence(r.sentence), r.sentence)
+
+    def matching(self) -> None:
+        defs, seen = [], set()
+        for d in self.f.definitions:
+            if d.term.kind in ("symbol", "acronym") and d.term.key not in seen and \
+                    d.pattern in ("appositive", "tuple", "acronym"):
+                seen.add(d.term.key)
+                defs.append(d)
+        defs = defs[:6]
+        if len(defs) < 3 or len({d.meaning.lower() for d in defs}) < len(defs):
+            return
+        left = [d.term.label for d in defs]
+        choices = _shuffle([d.meaning for d in defs], "|".join(left))
+        answer = [choices.index(d.meaning) for d in defs]
+        explanation = extract(self.src, _merge([sp for d in defs for sp in d.statement.spans]))
+        lesson = max((self.f.lesson_for_term(d.term, d.sentence) for d in defs), key=lambda l: l.number)
+        self.add("matching", scaffold(W.Q_MATCH), choices, answer, explanation, lesson, defs[0].sentence, left=left)
+
+    def ordering(self) -> None:
+        enum = next((e for e in self.f.an.enumerations if e.kind == "sentences" and len(e.items) >= 3), None)
+        if enum is None:
+            return self.ordering_of_sections()
+        parts = [s for s in self.f.plan.sections if s.kind == "part" and s.sentences[0] in enum.sentences]
+        topics, spans = [], []
+        for sec in parts:
+            head = self.f.an.sentences[sec.sentences[0]]
+            topic = sec.title.split(": ", 1)[-1]
+            k = self.src.find(topic, head.span[0], head.span[1])
+            if k < 0:
+                return
+            topics.append(topic)
+            spans.append((head.span[0], k + len(topic)))
+        if len(topics) < 3 or len(set(topics)) < len(topics):
+            return
+        choices = _shuffle(topics, "order")
+        if choices == topics:
+            choices = topics[1:] + topics[:1]
+        answer = [choices.index(t) for t in topics]
+        lesson = self.f.lessons[0]
+        self.add("ordering", scaffold(W.Q_ORDER.format(n=len(topics))), choices, answer, extract(self.src, spans),
+                 lesson, parts[0].sentences[0])
+
+
+    def ordering_of_sections(self) -> None:
+        """No numbered results: put the paper's moves (background, approach, findings …) in order,
+        each shown by the opening words of its first sentence."""
+        firsts = sorted(s.sentences[0] for s in self.f.plan.sections if s.kind != "scope")
+        n = len(self.f.an.sentences)
+        if len(firsts) < 3:  # few sections: four sentences spread over the abstract instead
+            firsts = sorted({round(k * (n - 1) / 3) for k in range(4)})
+        if len(firsts) < 3:
+            return
+        openings, spans = [], []
+        for i in firsts:
+            s = self.f.an.sentences[i]
+            words = re.match(r"\S+(?:\s+\S+){0,7}", s.text).group(0).rstrip(",.;:")
+            openings.append(words)
+            spans.append((s.span[0], s.span[0] + len(words)))
+        if len(set(openings)) < len(openings) or spans != sorted(spans):
+            return
+        choices = _shuffle(openings, "order")
+        if choices == openings:
+            choices = openings[1:] + openings[:1]
+        self.add("ordering", scaffold(W.Q_ORDER_OPENINGS.format(n=len(openings))), choices,
+                 [choices.index(o) for o in openings], extract(self.src, spans), self.f.lessons[0], firsts[0])
+
+
+def write_quiz(f: Facts) -> tuple[list[QuizItem], list]:
+    w = QuizWriter(f)
+    for family in (w.symbol_for_meaning, w.members, w.where_introduced, w.matching, w.ordering, w.true_false,
+                   w.clozes):
+        family()
+    order = {l.id: l.number for l in f.lessons}
+    w.items.sort(key=lambda q: (order[q.lesson_id], q.kind, q.id))
+    return w.items, w.dropped
+
+
+def _key_of(f: Facts, label: str) -> str:
+    return next(t.key for t in f.an.terms.values() if t.label == label)
+
+
+def _occurs(option: str, text: str) -> bool:
+    return re.search(rf"(?<![\w*]){re.escape(option.lower())}(?![\w*])", text) is not None
+
+
+def _shuffle_terms(terms: list[TermInfo], salt: str) -> list[TermInfo]:
+    return sorted(terms, key=lambda t: hashlib.sha256(f"{salt}\x1f{t.label}".encode()).hexdigest())
