@@ -24,12 +24,13 @@ def _fail(e: ArcxivError) -> None:
     raise typer.Exit(e.exit_code)
 
 
-def _compile(path: Path, out: Path, fmt: Optional[str], paper_id: Optional[str], strict: bool) -> None:
+def _compile(path: Path, out: Path, fmt: Optional[str], paper_id: Optional[str], strict: bool,
+             deep_dives: bool = False) -> None:
     from .pipeline import compile_file, render_files, write_outputs
 
     err.print(f"compiling {path} …")
     try:
-        cur = compile_file(path, fmt=fmt, paper_id=paper_id, strict=strict)
+        cur = compile_file(path, fmt=fmt, paper_id=paper_id, strict=strict, deep_dives=deep_dives)
         write_outputs(render_files(cur), out)
     except ArcxivError as e:
         _fail(e)
@@ -39,7 +40,9 @@ def _compile(path: Path, out: Path, fmt: Optional[str], paper_id: Optional[str],
     levels = "/".join(str(sum(l.level == lv for l in cur.lessons)) for lv in ("beginner", "intermediate", "advanced"))
     err.print(f"[green]wrote[/] {out}/curriculum.json and curriculum.md: “{cur.source.title}”, "
               f"{len(cur.lessons)} lessons ({levels} beginner/intermediate/advanced), {len(cur.sections)} sections, "
-              f"{len(cur.terms)} terms; grounding {g.passed}/{g.checked} passed")
+              f"{len(cur.terms)} terms, {len(cur.flashcards)} flashcards, {len(cur.quiz)} quiz items "
+              f"({len(cur.quiz_report.dropped)} flawed dropped), {len(cur.exercises)} exercises"
+              f"{f', {len(cur.deep_dives)} deep dives' if cur.deep_dives else ''}; grounding {g.passed}/{g.checked} passed")
     for d in g.dropped:
         err.print(f"[yellow]warning:[/] dropped {d.where}: {d.reason}")
     if cur.note:
@@ -56,9 +59,32 @@ def compile_cmd(
     paper_id: Optional[str] = typer.Option(None, "--id", help="Which paper of a file that holds several "
                                                               "(its id, or its 1-based position)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 3 if any statement breaks the grounding contract."),
+    deep_dives: bool = typer.Option(False, "--deep-dives", help="Also build a deep dive for every section."),
 ) -> None:
     """Compile PAPER into OUT/curriculum.json and OUT/curriculum.md."""
-    _compile(paper, out, fmt, paper_id, strict)
+    _compile(paper, out, fmt, paper_id, strict, deep_dives)
+
+
+@app.command("deep-dive")
+def deep_dive_cmd(
+    paper: Path = typer.Argument(..., help="The paper file (any format compile reads)."),
+    section: str = typer.Option(..., "--section", help="Section id from curriculum.json, its readable start "
+                                                       "(overview, part-2, synthesis, scope) or its number."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Input format; detected when left out."),
+    paper_id: Optional[str] = typer.Option(None, "--id", help="Which paper of a file that holds several."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of Markdown."),
+) -> None:
+    """Print the deep dive of one section of PAPER (generated once, then cached by content hash)."""
+    from .ingest import ingest
+    from .pipeline import deep_dive_for, read_source
+    from .render.markdown import deep_dive_markdown
+
+    try:
+        p = ingest(read_source(paper), fmt=fmt, paper_id=paper_id, name=str(paper))
+        dive = deep_dive_for(p, section)
+    except ArcxivError as e:
+        _fail(e)
+    typer.echo(dive.model_dump_json(indent=2) if as_json else deep_dive_markdown(dive, p.text))
 
 
 @app.command()

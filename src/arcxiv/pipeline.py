@@ -1,25 +1,63 @@
 """The stages in order: ingest -> analyse -> plan -> generate -> verify, then render."""
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+from . import __version__
 from .analyse import analyse
 from .errors import GroundingError, InputError
 from .generate import generate
+from .generate.deepdive import deep_dive
 from .ingest import MAX_BYTES, ingest
-from .models import Curriculum, Paper
+from .models import Curriculum, DeepDive, Paper
 from .plan import plan
 from .render.json_out import to_json
 from .render.markdown import to_markdown
 from .verify import verify
 
 
-def compile_paper(paper: Paper) -> Curriculum:
-    """Paper -> verified Curriculum. Pure: touches no files."""
-    return verify(generate(plan(analyse(paper))))
+def compile_paper(paper: Paper, deep_dives: bool = False) -> Curriculum:
+    """Paper -> verified Curriculum. Pure: touches no files. Deep dives only when asked."""
+    p = plan(analyse(paper))
+    cur = generate(p)
+    if deep_dives:
+        cur.deep_dives = [deep_dive(p, cur, s.id) for s in p.sections]
+    return verify(cur)
+
+
+def cache_dir() -> Path:
+    """$ARCXIV_CACHE, else the user's cache folder (XDG_CACHE_HOME or ~/.cache)/arcxiv."""
+    if os.environ.get("ARCXIV_CACHE"):
+        return Path(os.environ["ARCXIV_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "arcxiv"
+
+
+def deep_dive_for(paper: Paper, section: str, cache: Path | None = None) -> DeepDive:
+    """One section's deep dive, generated the first time and then read from a cache
+    keyed by the paper's content, the compiler version and the section asked for."""
+    cache = cache if cache is not None else cache_dir()
+    key = hashlib.sha256(f"{__version__}\x1f{paper.sha256}\x1f{paper.title}\x1f{section}".encode()).hexdigest()
+    path = cache / "deep-dives" / f"{key}.json"
+    try:
+        return DeepDive.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    p = plan(analyse(paper))
+    cur = generate(p)
+    cur.deep_dives = [deep_dive(p, cur, section)]
+    dive = verify(cur).deep_dives[0]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(dive.model_dump_json(), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return dive
 
 
 def read_source(path: Path) -> bytes:
@@ -36,9 +74,10 @@ def read_source(path: Path) -> bytes:
         raise InputError(f"{path} cannot be read (permission denied).") from None
 
 
-def compile_file(path: Path, fmt: str | None = None, paper_id: str | None = None, strict: bool = False) -> Curriculum:
+def compile_file(path: Path, fmt: str | None = None, paper_id: str | None = None, strict: bool = False,
+                 deep_dives: bool = False) -> Curriculum:
     paper = ingest(read_source(path), fmt=fmt, paper_id=paper_id, name=str(path))
-    cur = compile_paper(paper)
+    cur = compile_paper(paper, deep_dives=deep_dives)
     if strict and cur.grounding.dropped:
         first = cur.grounding.dropped[0]
         raise GroundingError(f"{len(cur.grounding.dropped)} statement(s) break the grounding contract; "

@@ -94,7 +94,7 @@ Q_TRUE, Q_FALSE = "true", "false"
 
 # exercise prompts
 E_EXPLAIN = "Explain in your own words what the paper claims about {topic}."
-E_UNPACK = "Unpack the sentence that begins {start} into its claim, its conditions and what follows from it."
+E_UNPACK = "Unpack the sentence that begins “{start} …” into its claim, its conditions and what follows from it."
 E_COMPARE = "How does the paper relate {a} and {b}? Answer in one sentence."
 E_CONNECT = "From which part of the paper does each member of {term} come?"
 E_LINK = "How does {term} link the parts of the paper?"

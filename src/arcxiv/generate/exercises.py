@@ -84,7 +84,7 @@ class ExerciseWriter:
         for r in self.f.relations:
             if r.sentence in sents and _CONTRAST.search(r.label):
                 prompt = scaffold(W.E_COMPARE.format(a=r.a.label, b=r.b.label), sorted([named(self.src, r.a), named(self.src, r.b)]))
-                self.add("compare", prompt, r.statement, lesson, [r.a.label, r.b.label, r.label.split()[-1]])
+                self.add("compare", prompt, r.statement, lesson, [r.a.label, r.b.label, max(r.label.split(), key=len)])
                 return
 
     def connect(self, lesson: LessonOut) -> None:

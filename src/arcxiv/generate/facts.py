@@ -59,6 +59,7 @@ class ClozeFact:
     gap: Span  # the salient term blanked out
     term: TermInfo
     sentence: int
+    statement_like: bool  # a whole assertion (judgeable as true or false), not a bare list or phrase
 
     def front(self, src: str) -> Statement:
         a, b = self.span
@@ -175,7 +176,10 @@ class Facts:
                             if best is None or score < best[0]:
                                 best = (score, t, m)
                 if best:
-                    out.append(ClozeFact(span, best[2], best[1], s.index))
+                    clause = self.src[span[0]:span[1]]
+                    asserts = cl.role in ("claim", "consequence", "contrast") or \
+                        re.search(r"\b(?:is|are|was|were|has|have|can|will|does|do)\b", clause) is not None
+                    out.append(ClozeFact(span, best[2], best[1], s.index, asserts and not clause.lower().startswith("with ")))
         return out
 
 

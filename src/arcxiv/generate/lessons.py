@@ -51,6 +51,9 @@ class LessonWriter:
 
     def context(self, term: TermInfo, mention: Span, words: int = 7) -> Statement:
         sent = self.an.sentences[self.an.sentence_at(mention[0])]
+        for t in self.an.terms.values():  # a symbol inside "(w*, D*orb, S*)" is shown with its tuple
+            if t.kind == "symbol" and t.label.startswith("(") and t is not term:
+                mention = next(((a, b) for a, b in t.mentions if a < mention[0] and mention[1] < b), mention)
         return extract(self.src, [window(self.src, mention, sent.span, words)])
 
     def notation_terms(self) -> list[TermInfo]:
@@ -203,30 +206,42 @@ class LessonWriter:
             return None
         return [scaffold(W.O_SCOPE)], blocks, []
 
-    def open(self, o: LessonOutline):
-        gaps: list[tuple[Statement, Statement]] = []
+    def gaps(self, sentences=None) -> list[tuple[Statement, Statement]]:
+        """What the source leaves open, each as (absence, the source words it is about).
+        With ``sentences``, only terms mentioned there."""
+        def here(t: TermInfo) -> bool:
+            return sentences is None or any(self.an.sentence_at(m[0]) in sentences for m in t.mentions)
+
+        def gap(template: str, t: TermInfo, words: int = 5):
+            return scaffold(template.format(term=t.label), self.named([t])), self.context(t, t.mentions[0], words)
+
+        out = []
         for t in self.notation_terms():
-            if not t.definitions and t.kind in ("symbol", "acronym"):
-                gaps.append((scaffold(W.S_MEANING_OPEN.format(term=t.label), self.named([t])), self.context(t, t.mentions[0], 5)))
+            if not t.definitions and t.kind in ("symbol", "acronym") and here(t):
+                out.append(gap(W.S_MEANING_OPEN, t))
         for t in self.an.terms.values():
-            if t.kind != "concept" or t.definitions:
+            if t.kind != "concept" or t.definitions or not here(t):
                 continue
             head = t.label.split()[-1].lower()
             if head in _CONDITION_HEADS:
-                gaps.append((scaffold(W.S_REQUIRES_OPEN.format(term=t.label), [t.mentions[0]]), self.context(t, t.mentions[0], 5)))
+                out.append(gap(W.S_REQUIRES_OPEN, t))
             elif head in _VALUE_HEADS and re.match(r"(?i)explicit|certain|some|a\b", t.label):
-                gaps.append((scaffold(W.S_VALUE_OPEN.format(term=t.label), [t.mentions[0]]), self.context(t, t.mentions[0], 5)))
+                out.append(gap(W.S_VALUE_OPEN, t))
             elif _VAGUE.match(t.label) and t.label.endswith("s"):
-                gaps.append((scaffold(W.S_WHICH_OPEN.format(term=t.label), [t.mentions[0]]), self.context(t, t.mentions[0], 6)))
+                out.append(gap(W.S_WHICH_OPEN, t, 6))
         for t in self.an.terms.values():
-            if t.kind == "symbol" and t.definitions and not t.label.startswith("(") and len(gaps) < 12:
-                gaps.append((scaffold(W.S_HOW_OPEN.format(term=t.label), [t.mentions[0]]), self.context(t, t.mentions[0], 5)))
+            if t.kind == "symbol" and t.definitions and not t.label.startswith("(") and here(t) and len(out) < 12:
+                out.append(gap(W.S_HOW_OPEN, t))
+        return out
+
+    def open(self, o: LessonOutline):
+        gaps = self.gaps()
         blocks = []
         if o.sentences:
             blocks.append(Block(heading=W.H_SCOPE, statements=[quote(self.src, self.an.sentences[i].span) for i in o.sentences]))
         if gaps:
             blocks.append(Block(heading=W.H_OPEN, statements=[s for pair in gaps for s in pair]))
-        if not blocks:  # nothing detectably missing: point at the widest claim's terms instead
+        if not blocks:  # nothing detectably missing: end on the source's last sentence
             s = self.an.sentences[-1]
             blocks.append(Block(heading=W.H_OPEN, statements=[quote(self.src, s.span)]))
         return [scaffold(W.O_OPEN)], blocks, []

@@ -125,7 +125,8 @@ class QuizWriter:
                 self.mcq(z.front(self.src), key, pool, explanation, lesson, z.sentence, z.term.kind)
             if n % 2 == 1 or not any(q.prompt.text == z.front(self.src).text for q in self.items):
                 self.add("fill_blank", z.front(self.src), [], key, explanation, lesson, z.sentence)
-            self.swap(z, pool, explanation, lesson, false=n % 2 == 0)
+            if z.statement_like:
+                self.swap(z, pool, explanation, lesson, false=n % 2 == 0)
 
     def swap(self, z, pool: list[str], explanation: Statement, lesson: LessonOut, false: bool) -> None:
         """A statement from the source, or the same with one term swapped for another of its kind."""
@@ -163,11 +164,6 @@ class QuizWriter:
                 prompt = scaffold(W.Q_STATED.format(statement=d.statement.text), d.statement.spans)
                 self.add("true_false", prompt, [W.Q_TRUE, W.Q_FALSE], W.Q_TRUE, d.statement, lesson, d.sentence)
             n += 1
-        for r in self.f.relations[:4]:
-            text = f"{r.statement.text}."
-            prompt = scaffold(W.Q_STATED.format(statement=text), r.statement.spans)
-            self.add("true_false", prompt, [W.Q_TRUE, W.Q_FALSE], W.Q_TRUE, r.statement,
-                     self.f.lesson_for_sentence(r.sentence), r.sentence)
 
     def matching(self) -> None:
         defs, seen = [], set()

@@ -57,6 +57,7 @@ def to_markdown(cur: Curriculum) -> str:
         out += ["", f"### {titles.get(g.section_id, g.title)}"]
         for b in g.blocks:
             out += ["", f"**{b.heading}**", ""] + [_statement(s, sentence_of) for s in b.statements]
+    out += _study_items(cur, sentence_of, lesson_titles)
     out += ["", "## Glossary", ""]
     for t in sorted(cur.terms, key=lambda t: t.label.lower()):
         d = f": {t.definition.text}" if t.definition else ""
@@ -67,3 +68,86 @@ def to_markdown(cur: Curriculum) -> str:
     for d in g.dropped:
         out.append(f"- dropped {d.where}: {d.reason}")
     return "\n".join(out) + "\n"
+
+
+def _answer_text(q) -> str:
+    if q.kind == "mcq":
+        return f"{'ABCD'[q.answer] if q.answer < 4 else q.answer + 1}. {q.choices[q.answer]}"
+    if q.kind == "matching":
+        return "; ".join(f"{l} → {q.choices[i]}" for l, i in zip(q.left, q.answer))
+    if q.kind == "ordering":
+        return " → ".join(q.choices[i] for i in q.answer)
+    return str(q.answer)
+
+
+def _quiz_item(q, n: int, sentence_of, lesson_titles) -> list[str]:
+    out = [f"**Q{n}** ({q.kind.replace('_', ' ')}, {q.difficulty}, lesson {lesson_titles[q.lesson_id]})", "",
+           q.prompt.text, ""]
+    if q.kind == "mcq":
+        out += [f"{'ABCD'[i]}. {c}" if i < 4 else f"{i + 1}. {c}" for i, c in enumerate(q.choices)] + [""]
+    elif q.kind == "matching":
+        out += [f"- {l}" for l in q.left] + ["", "Options: " + "; ".join(q.choices), ""]
+    elif q.kind == "ordering":
+        out += [f"- {c}" for c in q.choices] + [""]
+    elif q.kind == "true_false":
+        out += ["True or false?", ""]
+    out += [f"<details><summary>Answer</summary>", "", f"{_answer_text(q)}. Source: {q.explanation.text}"
+            f"{_cite(q.explanation, sentence_of)}", "", "</details>", ""]
+    return out
+
+
+def _study_items(cur: Curriculum, sentence_of, lesson_titles) -> list[str]:
+    out: list[str] = []
+    if cur.flashcards:
+        out += ["", "## Flashcards", "", "| # | kind | front | back | source |", "|---|---|---|---|---|"]
+        for n, c in enumerate(cur.flashcards, 1):
+            cells = [str(n), c.kind, c.front.text, c.back.text, _cite(c.back, sentence_of).strip(" []")]
+            out.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
+    if cur.quiz:
+        out += ["", "## Quiz", ""]
+        for n, q in enumerate(cur.quiz, 1):
+            out += _quiz_item(q, n, sentence_of, lesson_titles)
+        r = cur.quiz_report
+        out.append(f"*{r.generated} items were written; {len(r.dropped)} failed an item-writing-flaw check and were dropped.*")
+    if cur.exercises:
+        out += ["", "## Exercises", ""]
+        for n, e in enumerate(cur.exercises, 1):
+            out += [f"**E{n}** ({e.kind.replace('_', ' ')}, {e.difficulty}, lesson {lesson_titles[e.lesson_id]})", "",
+                    e.prompt.text, ""]
+            if e.rubric:
+                out += ["A good answer uses: " + ", ".join(e.rubric), ""]
+            out += ["<details><summary>Model answer</summary>", "",
+                    f"{e.solution.text}{_cite(e.solution, sentence_of)}", "", "</details>", ""]
+    for d in cur.deep_dives:
+        out += _deep_dive(d, sentence_of, lesson_titles)
+    return out
+
+
+def _deep_dive(d, sentence_of, lesson_titles) -> list[str]:
+    out = ["", f"## Deep dive: {d.title}"]
+    for b in d.blocks:
+        out += ["", f"**{b.heading}**", ""] + [_statement(s, sentence_of) for s in b.statements]
+    if d.self_check:
+        out += ["", "**Check yourself**", ""]
+        for n, q in enumerate(d.self_check, 1):
+            out += _quiz_item(q, n, sentence_of, lesson_titles)
+    return out
+
+
+def deep_dive_markdown(d, text: str) -> str:
+    """A deep dive on its own (the deep-dive command), citing sentences of ``text``."""
+    from ..analyse.sentences import split_sentences
+
+    starts = [a for a, _ in split_sentences(text)]
+
+    def sentence_of(pos: int) -> int:
+        return sum(1 for a in starts if a <= pos)
+
+    return "\n".join(_deep_dive(d, sentence_of, _LessonNames())[1:]) + "\n"
+
+
+class _LessonNames(dict):
+    """Outside a curriculum a self-check item names its lesson by id."""
+
+    def __missing__(self, key: str) -> str:
+        return key
