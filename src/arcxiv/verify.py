@@ -15,7 +15,7 @@ import unicodedata
 
 from .generate.facts import BLANK
 from .generate.statements import SEPARATOR
-from .wording import TEMPLATE_WORDS
+from .wording import CHOICE_WORDS, TEMPLATE_WORDS
 from .models import Curriculum, Dropped, Grounding, Statement
 
 STOPWORDS = frozenset("""a an the of in on at to for from by with as and or but is are was were be been
@@ -95,7 +95,7 @@ class Verifier:
         for t in tokens(text):
             if ids_ok and any(ch.isdigit() for ch in t):
                 continue  # identifiers in tags: paper ids, lesson numbers
-            if (t in self.source_tokens or stem(t) in self.source_stems or t in TEMPLATE_WORDS
+            if (t in self.source_tokens or stem(t) in self.source_stems or t in TEMPLATE_WORDS or t in CHOICE_WORDS
                     or t in STOPWORDS or (t.isdigit() and len(t) <= 2)):
                 continue
             return f"{t!r} is neither a source word nor a template word"

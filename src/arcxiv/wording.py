@@ -90,7 +90,9 @@ Q_STATED = "Does the abstract state this: {statement}"
 Q_MATCH = "Match each symbol or short form to its meaning."
 Q_ORDER = "Put the {n} parts in the order the paper gives them."
 Q_ORDER_OPENINGS = "These {n} sentences open the parts of the abstract. Put them in the order the abstract gives them."
-Q_TRUE, Q_FALSE = "true", "false"
+# answer words a learner picks from; never part of a statement
+CHOICE_TRUE, CHOICE_FALSE = "true", "false"
+CHOICE_WORDS = frozenset({CHOICE_TRUE, CHOICE_FALSE})
 
 # exercise prompts
 E_EXPLAIN = "Explain in your own words what the paper claims about {topic}."

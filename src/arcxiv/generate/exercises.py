@@ -28,10 +28,12 @@ class ExerciseWriter:
 
     def rubric_for(self, spans) -> list[str]:
         """The terms a good answer uses: those mentioned in the model answer, notation and long names first."""
-        found = [t for t in self.an.terms.values() if t.kind != "quantity" and not t.label.startswith("(")
-                 and any(a <= m[0] and m[1] <= b for m in t.mentions for a, b in spans)]
-        found.sort(key=lambda t: (t.kind == "concept", -len(t.label.split()), t.first))
-        return [t.label for t in found]
+        found = []
+        for t in self.an.terms.values():
+            m = next((m for m in t.mentions for a, b in spans if a <= m[0] and m[1] <= b), None)
+            if m and t.kind != "quantity" and not t.label.startswith("("):
+                found.append((t.kind == "concept", -len(t.label.split()), t.first, self.src[m[0]:m[1]]))
+        return [form for *_, form in sorted(found)]  # as the model answer writes it
 
     def lesson_sentences(self, lesson: LessonOut) -> list[int]:
         return sorted({self.an.sentence_at(st.spans[0][0]) for b in lesson.blocks for st in b.statements

@@ -136,11 +136,11 @@ class QuizWriter:
         if false and other is not None:
             text = self.src[a:z.gap[0]] + other + self.src[z.gap[1]:b]
             spans = _merge([z.span, named(self.src, self.f.an.terms[_key_of(self.f, other)])])
-            answer = W.Q_FALSE
+            answer = W.CHOICE_FALSE
         else:
-            text, spans, answer = self.src[a:b], [z.span], W.Q_TRUE
+            text, spans, answer = self.src[a:b], [z.span], W.CHOICE_TRUE
         self.add("true_false", scaffold(W.Q_STATED.format(statement=text.rstrip(".") + "."), spans),
-                 [W.Q_TRUE, W.Q_FALSE], answer, explanation, lesson, z.sentence)
+                 [W.CHOICE_TRUE, W.CHOICE_FALSE], answer, explanation, lesson, z.sentence)
 
     def true_false(self) -> None:
         n = 0
@@ -159,10 +159,10 @@ class QuizWriter:
                 if text is None or text == d.statement.text:
                     continue
                 prompt = scaffold(W.Q_STATED.format(statement=text), _merge(d.statement.spans + [named(self.src, swap)]))
-                self.add("true_false", prompt, [W.Q_TRUE, W.Q_FALSE], W.Q_FALSE, d.statement, lesson, d.sentence)
+                self.add("true_false", prompt, [W.CHOICE_TRUE, W.CHOICE_FALSE], W.CHOICE_FALSE, d.statement, lesson, d.sentence)
             else:
                 prompt = scaffold(W.Q_STATED.format(statement=d.statement.text), d.statement.spans)
-                self.add("true_false", prompt, [W.Q_TRUE, W.Q_FALSE], W.Q_TRUE, d.statement, lesson, d.sentence)
+                self.add("true_false", prompt, [W.CHOICE_TRUE, W.CHOICE_FALSE], W.CHOICE_TRUE, d.statement, lesson, d.sentence)
             n += 1
 
     def matching(self) -> None:
