@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..models import Claim, Condition, Enumeration, Sentence, Span
+from .nlp import text_of
 
 _CUES: dict[str, re.Pattern] = {
     "aim": re.compile(r"(?i)\b(?:we|this (?:paper|work|article|study)|here we|in this (?:paper|work))\s+(?:\w+ly\s+)?"
@@ -118,7 +119,7 @@ def _member_lists(doc) -> list[Enumeration]:
     optimization, propagation-of-chaos, and sparse-residual components"."""
     out = []
     chunk_ending = {ch.end_char: ch for ch in doc.noun_chunks}
-    text = doc.text
+    text = text_of(doc)
     for tok in doc:
         if tok.dep_ == "conj":
             continue
@@ -179,12 +180,7 @@ def conditions(text: str, sentences: list[Sentence], doc) -> list[Condition]:
 
 
 def _token_at(doc, char: int):
-    for tok in doc:
-        if tok.idx == char:
-            return tok
-        if tok.idx > char:
-            return None
-    return None
+    return doc.user_data["token_at"].get(char)
 
 
 def _governed_end(tok, marker: str) -> int | None:
@@ -200,7 +196,7 @@ def _governed_end(tok, marker: str) -> int | None:
     while right.is_punct and right.text != ")" and right.i > last.i:
         right = right.doc[right.i - 1]
     end = right.idx + len(right.text)
-    text = tok.doc.text
+    text = text_of(tok.doc)
     if text[tok.idx:end].count("(") > text[tok.idx:end].count(")") and text[end:end + 1] == ")":
         end += 1
     return end
@@ -242,6 +238,6 @@ def topics(doc, sentences: list[Sentence]) -> dict[int, Span]:
                 toks += [of] + [t for t in pobj.subtree if t.i <= pobj.i]
         a = min(t.idx for t in toks)
         b = max(t.idx + len(t.text) for t in toks)
-        if len(doc.text[a:b].split()) <= 10:
+        if len(text_of(doc)[a:b].split()) <= 10:
             out[s.index] = (a, b)
     return out

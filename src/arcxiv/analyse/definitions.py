@@ -14,6 +14,12 @@ from ..models import Definition, Span, TermInfo
 _DET = re.compile(r"^(?:(?:the|a|an|our|its|their|this|these|every|each|all|some|any|two|three|four|both)\s+)+", re.I)
 
 
+def trim_span(text: str, a: int, b: int) -> Span:
+    while a < b and text[a].isspace():
+        a += 1
+    return a, b
+
+
 def _strip_det(text: str, a: int, b: int) -> Span:
     seg = text[a:b]
     m = _DET.match(seg)
@@ -194,12 +200,18 @@ def _copulas(text: str, doc, terms: dict[str, TermInfo]) -> list[Definition]:
 
 def _ie_and_denoted(text: str, terms: dict[str, TermInfo]) -> list[Definition]:
     out = []
+    low = text.lower()
+    if not any(w in low for w in ("i.e.", "namely", "that is,", "denote")):
+        return out  # the patterns below scan slowly; most abstracts have none of their cue words
     # "X, i.e., Y" / "X, namely Y" / "X, that is, Y"
-    for m in re.finditer(r"([^,;:()]{3,80}?),?\s+(?:i\.e\.,?|namely|that is,)\s+([^,;:()]{3,120}?)(?=[,;:).]|$)", text):
-        term = _term_at(terms, m.span(1))
-        if term:
-            ma, mb = _strip_det(text, *m.span(2))
-            out.append(Definition(term.key, text[ma:mb], (ma, mb), (m.span(0),), "i.e."))
+    for cue in re.finditer(r",?\s+(?:i\.e\.,?|namely|that is,)\s+", text):
+        # X: back to the previous comma, colon or bracket; Y: on to the next one
+        x_start = max(max(text.rfind(c, 0, cue.start()) for c in ",;:()") + 1, cue.start() - 80)
+        y = re.match(r"[^,;:()]{3,120}?(?=[,;:).]|$)", text[cue.end():])
+        term = _term_at(terms, (x_start, cue.start()))
+        if term and y:
+            ma, mb = _strip_det(text, cue.end(), cue.end() + y.end())
+            out.append(Definition(term.key, text[ma:mb], (ma, mb), (trim_span(text, x_start, cue.end() + y.end()),), "i.e."))
     # "Y, denoted (by) X" and "X denotes Y"
     for m in re.finditer(r"((?:the|a|an)\s+[^,;:()]{3,80}?),?\s+denoted\s+(?:by\s+)?(\S+?)(?=[\s,;:.)]|$)", text):
         term = _term_at(terms, m.span(2), ("symbol",))

@@ -28,4 +28,10 @@ def parse(text: str, sentence_spans: list[tuple[int, int]]):
         tok.is_sent_start = tok.i == 0 or tok.idx in starts
     for _, proc in nlp.pipeline:
         doc = proc(doc)
+    doc.user_data["text"] = text  # Doc.text rebuilds the string on every access
+    doc.user_data["token_at"] = {tok.idx: tok for tok in doc}
     return doc
+
+
+def text_of(doc) -> str:
+    return doc.user_data.get("text") or doc.text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..models import Span, TermInfo
+from .nlp import text_of
 from .symbols import find_acronym_words, find_defined_acronyms, find_quantities, find_symbols
 
 # Words that open a noun chunk without being part of the concept.
@@ -52,7 +53,7 @@ def _finish(tokens):
     if not tokens:
         return
     a, b = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    text = tokens[0].doc.text
+    text = text_of(tokens[0].doc)
     if len(text[a:b].split()) > 6:
         return
     if len(tokens) == 1:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from ..models import QuizItem
+from .statements import occurs
 
 _NEGATIVE = re.compile(r"(?i)\b(?:not|no|never|none|except|cannot|without|neither|nor)\b")
 _ALL_NONE = re.compile(r"(?i)\b(?:all|none|both|neither) of (?:the )?(?:above|these|them)\b")
@@ -44,7 +45,7 @@ def find_flaws(item: QuizItem, source: str, kinds: dict[str, str]) -> list[str]:
 
 
 def _contains(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<![\w*]){re.escape(phrase.strip().lower())}(?![\w*])", text.lower()) is not None
+    return occurs(phrase, text)
 
 
 def _fits(article: str, word: str) -> bool:

@@ -17,7 +17,7 @@ from .. import wording as W
 from .cards import named
 from .facts import Facts
 from .flaws import find_flaws
-from .statements import extract, quote, scaffold
+from .statements import extract, occurs, quote, scaffold
 
 OPTIONS = 4
 
@@ -58,7 +58,7 @@ class QuizWriter:
             sentence: int | None, kind_of: str, avoid: str = "") -> None:
         """Four options: the key and three same-kind distractors the cited text does not support."""
         cited = " ".join(self.src[a:b] for a, b in explanation.spans).lower() + " " + avoid.lower()
-        distractors = [p for p in dict.fromkeys(pool) if p.lower() != key.lower() and not _occurs(p, cited)]
+        distractors = [p for p in dict.fromkeys(pool) if p.lower() != key.lower() and not occurs(p, cited)]
         distractors = sorted(distractors, key=lambda p: (abs(len(p) - len(key)), p))[:OPTIONS - 1]
         if len(distractors) < OPTIONS - 1:
             return
@@ -132,7 +132,7 @@ class QuizWriter:
         """A statement from the source, or the same with one term swapped for another of its kind."""
         a, b = z.span
         cited = self.src[a:b].lower()
-        other = next((p for p in _shuffle(pool, self.src[a:b]) if not _occurs(p, cited)), None)
+        other = next((p for p in _shuffle(pool, self.src[a:b]) if not occurs(p, cited)), None)
         if false and other is not None:
             text = self.src[a:z.gap[0]] + other + self.src[z.gap[1]:b]
             spans = _merge([z.span, named(self.src, self.f.an.terms[_key_of(self.f, other)])])
@@ -245,8 +245,6 @@ def _key_of(f: Facts, label: str) -> str:
     return next(t.key for t in f.an.terms.values() if t.label == label)
 
 
-def _occurs(option: str, text: str) -> bool:
-    return re.search(rf"(?<![\w*]){re.escape(option.lower())}(?![\w*])", text) is not None
 
 
 def _shuffle_terms(terms: list[TermInfo], salt: str) -> list[TermInfo]:

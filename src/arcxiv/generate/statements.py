@@ -57,3 +57,20 @@ def window(src: str, span: Span, within: Span, words: int = 7) -> Span:
 
 def term_mention_in(term: TermInfo, within: Span) -> Span | None:
     return next(((a, b) for a, b in term.mentions if within[0] <= a and b <= within[1]), None)
+
+
+def occurs(phrase: str, text: str) -> bool:
+    """``phrase`` appears in ``text`` as a whole word or symbol (case-insensitive); no regex,
+    since this runs for every option of every quiz item."""
+    p, t = phrase.strip().lower(), text.lower()
+    if not p:
+        return False
+    start = t.find(p)
+    while start >= 0:
+        end = start + len(p)
+        before = t[start - 1] if start else " "
+        after = t[end] if end < len(t) else " "
+        if not (before.isalnum() or before in "_*") and not (after.isalnum() or after in "_*"):
+            return True
+        start = t.find(p, start + 1)
+    return False
