@@ -77,7 +77,7 @@ TAG_PARTS = "paper lesson section level card beginner intermediate advanced term
 C_WHAT = "What is {term}?"
 C_WHAT_ELSE = "What else does the abstract say {term} is?"
 C_STANDS = "What does {term} stand for?"
-C_RELATE = "How does {a} relate to {b}?"
+C_RELATE = "How do {a} and {b} relate?"
 C_MEMBERS = "Name the {head} of the {whole}."
 C_CONDITION = "Under which condition does this hold: {claim}?"
 
