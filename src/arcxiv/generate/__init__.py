@@ -11,6 +11,7 @@ from .facts import Facts
 from .guides import write_guides
 from .lessons import _term_id, definition_statement, write_lessons
 from .quiz import write_quiz
+from .visuals import make_visuals
 
 
 def generate(plan: Plan) -> Curriculum:
@@ -20,7 +21,7 @@ def generate(plan: Plan) -> Curriculum:
     lessons = write_lessons(plan)
     facts = Facts(plan, lessons)
     quiz, flawed = write_quiz(facts)
-    return Curriculum(
+    cur = Curriculum(
         compiler=f"arcxiv {__version__}",
         source=Source(title=paper.title, text=paper.text, sha256=paper.sha256, format=paper.format, id=paper.paper_id,
                       authors=list(paper.authors), categories=list(paper.categories)),
@@ -41,6 +42,8 @@ def generate(plan: Plan) -> Curriculum:
                                dropped=[QuizFlaw(id=q.id, kind=q.kind, flaw=why) for q, why in flawed]),
         grounding=Grounding(checked=0, passed=0, dropped=[]),
     )
+    cur.visuals = make_visuals(plan, cur)
+    return cur
 
 
 __all__ = ["generate", "content_id"]
