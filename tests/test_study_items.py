@@ -126,7 +126,7 @@ def test_example_quiz(example):
     order = next(q for q in example.quiz if q.kind == "ordering")
     assert [order.choices[i] for i in order.answer] == [
         "global existence and uniqueness of the mean-field limit", "identifiability of the mean-field limit",
-        "the active support of the long-time limit measure", "the total feature-learning-error decomposition"]
+        "sparse-dictionary decomposition", "the total feature-learning-error decomposition"]
     member = next(q for q in example.quiz if q.prompt.text.startswith("Which of these is one of the components"))
     assert member.choices[member.answer] in {"statistical", "optimization", "propagation-of-chaos", "sparse-residual"}
     matching = next(q for q in example.quiz if q.kind == "matching")

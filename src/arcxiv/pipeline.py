@@ -15,6 +15,7 @@ from .generate.deepdive import deep_dive
 from .ingest import MAX_BYTES, ingest
 from .models import Curriculum, DeepDive, Paper
 from .plan import plan
+from .render.html import to_html
 from .render.json_out import to_json
 from .render.markdown import to_markdown
 from .verify import verify
@@ -86,18 +87,24 @@ def compile_file(path: Path, fmt: str | None = None, paper_id: str | None = None
 
 
 def render_files(cur: Curriculum) -> dict[str, str]:
-    return {"curriculum.json": to_json(cur), "curriculum.md": to_markdown(cur)}
+    """Every output of a compile: the JSON, the Markdown and the HTML course."""
+    return {"curriculum.json": to_json(cur), "curriculum.md": to_markdown(cur), **to_html(cur)}
 
 
-def write_outputs(files: dict[str, str], out_dir: Path) -> None:
+def write_outputs(files: dict[str, str | bytes], out_dir: Path) -> None:
     """Gather, then write: everything goes to a temporary folder beside ``out_dir``
     and is moved into place at once, so a failure leaves no partial output."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
+        for name, content in files.items():
+            path = tmp / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
         old = None
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))

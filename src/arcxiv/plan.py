@@ -77,7 +77,7 @@ def _sections(an: Analysis) -> list[PlannedSection]:
                 continue
             groups.setdefault(W.ROLE_TITLES.get(c.role, "Findings"), []).append(c.sentence)
         for n, (title, sents) in enumerate(groups.items(), 1):
-            out.append(_section(an, "part", title, sents, number=n))
+            out.append(_section(an, "part", f"{title}: {_topic(an, sents[0])}", sents, number=n))
         rest = [c.sentence for c in an.claims if c.role == "scope" and c.sentence not in overview]
     if synthesis:
         out.append(_section(an, "synthesis", W.T_FIT, synthesis))
@@ -218,7 +218,7 @@ def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline
     short = len(an.sentences) < SHORT_SOURCE
 
     # intermediate units: one per part, split by sentence when there are too few lessons
-    units: list[tuple[PlannedSection, tuple[int, ...]]] = [(s, s.sentences) for s in by_kind["part"]]
+    units: list[tuple[PlannedSection, tuple[int, ...], str]] = [(s, s.sentences, s.title) for s in by_kind["part"]]
     beginner = [LessonOutline("overview", "beginner", W.T_OVERVIEW, overview_ids,
                               sum((s.sentences for s in by_kind["overview"]), ()))]
     if not short:
@@ -243,14 +243,18 @@ def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline
     if not units:  # a source too short for parts: teach each non-overview sentence, else the overview's own
         covered = set(beginner[0].sentences)
         rest = [s.index for s in an.sentences if s.index not in covered] or [s.index for s in an.sentences]
-        units = [(sections[0], tuple(rest))]
-    # too few lessons: later overview sentences become a part of their own
+        units = [(sections[0], tuple(rest), sections[0].title)]
+    # too few lessons: the overview keeps its statement of aim, and its other sentences
+    # (the background) become a part of their own
     ov = beginner[0]
     if len(beginner) + len(units) + len(advanced) < (MIN_LESSONS if not short else 3) and len(ov.sentences) > 1 \
             and by_kind["overview"]:
-        keep, move = ov.sentences[:1], ov.sentences[1:]
+        roles = roles_of(an)
+        keep = tuple(i for i in ov.sentences if roles[i] == "aim")[:1] or ov.sentences[-1:]
+        move = tuple(i for i in ov.sentences if i not in keep)
         beginner[0] = LessonOutline(ov.kind, ov.level, ov.title, ov.section_ids, keep)
-        units.insert(0, (by_kind["overview"][0], move))
+        title = f"{W.ROLE_TITLES.get(roles[move[0]], W.T_OVERVIEW_SECTION)}: {_topic(an, move[0])}"
+        units.insert(0, (by_kind["overview"][0], move, title))
     lo = MIN_LESSONS if not short else 3
     voc = beginner[1] if len(beginner) > 1 else None
     if voc and len(beginner) + len(units) + len(advanced) < lo and len(voc.term_keys) >= 4:
@@ -259,29 +263,29 @@ def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline
                          for k, keys in ((1, voc.term_keys[:half]), (2, voc.term_keys[half:]))]
     while len(beginner) + len(units) + len(advanced) < lo:
         i = max(range(len(units)), key=lambda k: (len(units[k][1]), -k))
-        sec, sents = units[i]
+        sec, sents, title = units[i]
         if len(sents) < 2:
             break
-        units[i:i + 1] = [(sec, sents[: len(sents) // 2]), (sec, sents[len(sents) // 2:])]
+        units[i:i + 1] = [(sec, sents[: len(sents) // 2], title), (sec, sents[len(sents) // 2:], title)]
     while len(beginner) + len(units) + len(advanced) > MAX_LESSONS and len(units) > 1:
         i = min(range(len(units) - 1), key=lambda k: len(units[k][1]) + len(units[k + 1][1]))
-        (s1, a), (s2, b) = units[i], units[i + 1]
-        units[i:i + 2] = [(s1, a + b)]
+        (s1, a, t1), (_, b, _) = units[i], units[i + 1]
+        units[i:i + 2] = [(s1, a + b, t1)]
     if short and len(beginner) + len(units) + len(advanced) < 3:
         advanced.insert(0, LessonOutline("scope", "advanced", W.T_SCOPE, all_ids))
     units = _order_by_concepts(an, units)
-    seen_titles: dict[str, int] = {}
-    middle = []
-    for sec, sents in units:
-        title = sec.title
-        seen_titles[title] = seen_titles.get(title, 0) + 1
-        middle.append((sec, sents, title))
-    counts = dict(seen_titles)
-    numbered: dict[str, int] = {}
-    inter = []
-    for sec, sents, title in middle:
+    # a part taught in several lessons: each lesson is named by what its own sentences are about
+    counts: dict[str, int] = {}
+    for _, _, title in units:
+        counts[title] = counts.get(title, 0) + 1
+    inter, seen = [], set()
+    for sec, sents, title in units:
         if counts[title] > 1:
-            numbered[title] = numbered.get(title, 0) + 1
-            title = f"{title} ({'part ' + str(numbered[title])})"
+            title = f"{title.split(': ')[0]}: {_topic(an, sents[0])}"
+        base, n = title, 1
+        while title in seen:
+            n += 1
+            title = f"{base} ({n})"
+        seen.add(title)
         inter.append(LessonOutline("part", "intermediate", title, (sec.id,), tuple(sents)))
     return beginner + inter + advanced

@@ -33,7 +33,8 @@ _CUES: dict[str, re.Pattern] = {
     "scope": re.compile(r"(?i)\b(?:except (?:for)?|limited to|restricted to|self-contained|beyond the scope|we do not|"
                         r"does not|only (?:for|when|in)|under (?:the )?(?:stated|standard|mild) (?:assumptions|conditions)|"
                         r"we assume|assuming|caveat|limitation)\b"),
-    "background": re.compile(r"(?i)\b(?:however|recent(?:ly)?|existing|traditional(?:ly)?|widely|commonly|is (?:a|an) "
+    "background": re.compile(r"(?i)\b(?:however|recent(?:ly)?|existing|traditional(?:ly)?|widely|commonly|increasingly|"
+                             r"prevalent|estimated|has become|have become|is (?:a|an) "
                              r"(?:key|central|fundamental|important|emerging|common)|remains?|has been|have been|"
                              r"in recent years|is transforming|are increasingly)\b"),
 }
@@ -67,6 +68,9 @@ def classify(sentences: list[Sentence]) -> list[Claim]:
     for s in sentences:
         scores = {role: len(rx.findall(s.text)) for role, rx in _CUES.items()}
         role = next((r for r in _PRIORITY if scores[r]), None)
+        own_work = re.search(r"(?i)\b(?:we|our|this (?:paper|work|study|article))\b", s.text)
+        if scores["background"] and not own_work and s.index < max(2, n // 3) and role in ("result", "method"):
+            role = "background"  # an early sentence about the field, not about this paper's work
         if role is None:
             # no cue: the opening sentence sets the scene, the last one concludes,
             # and a sentence in the middle continues what came before it
@@ -216,7 +220,8 @@ def topics(doc, sentences: list[Sentence]) -> dict[int, Span]:
     mean-field limit", "a sparse-dictionary decomposition". Used to name sections."""
     out = {}
     for s in sentences:
-        span = doc.char_span(s.span[0], s.span[1], alignment_mode="expand")
+        first = s.clauses[0].spans[0] if s.clauses else s.span  # what the main clause is about
+        span = doc.char_span(first[0], first[1], alignment_mode="expand")
         if span is None:
             continue
         root = span.root

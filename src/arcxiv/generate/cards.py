@@ -41,7 +41,8 @@ def write_cards(f: Facts) -> list[Flashcard]:
         if d.pattern == "acronym":
             add("acronym", scaffold(W.C_STANDS.format(term=t.label), [named(src, t)]), d.statement, lesson, d.sentence)
             continue
-        template = W.C_WHAT if n == 0 else W.C_WHAT_ELSE
+        plain_word = t.kind == "concept" and t.label == t.label.lower()
+        template = (W.C_WHAT_THE if plain_word else W.C_WHAT) if n == 0 else W.C_WHAT_ELSE
         kind = "symbol" if t.kind == "symbol" else "term"
         add(kind, scaffold(template.format(term=t.label), [named(src, t)]), d.statement, lesson, d.sentence)
     for r in f.relations:

@@ -22,6 +22,8 @@ class ExerciseWriter:
         self.out: list[Exercise] = []
 
     def add(self, kind: str, prompt: Statement, solution: Statement, lesson: LessonOut, rubric: list[str]) -> None:
+        if any(e.prompt.text == prompt.text and e.solution.text == solution.text for e in self.out):
+            return  # the same exercise is set once, in its first lesson
         self.out.append(Exercise(id=f"exercise-{content_id('exercise', kind + prompt.text)}", kind=kind, prompt=prompt,
                                  solution=solution, lesson_id=lesson.id, difficulty=lesson.level,
                                  rubric=list(dict.fromkeys(rubric))[:MAX_RUBRIC]))
@@ -52,6 +54,7 @@ class ExerciseWriter:
                 self.scope(lesson)
             if lesson.title == W.T_OPEN:
                 self.concept_map(lesson)
+                self.open_questions(lesson)
         if lesson.level != "beginner" and len(self.out) == before:
             self.fallback(lesson)
 
@@ -128,15 +131,35 @@ class ExerciseWriter:
         self.add("concept_map", scaffold(W.E_MAP.format(terms=", ".join(labels)), cite), extract(self.src, spans),
                  lesson, labels)
 
-    def fallback(self, lesson: LessonOut) -> None:
-        """Explain the lesson's first grounded statement in your own words."""
-        st = next((s for b in lesson.blocks for s in b.statements if s.kind != "scaffold"), None)
-        if st is None:
+    def open_questions(self, lesson: LessonOut) -> None:
+        """Name what the abstract leaves open; the model answer is the source words each gap is about."""
+        gaps = [(s, nxt) for b in lesson.blocks for s, nxt in zip(b.statements, b.statements[1:])
+                if s.kind == "scaffold" and s.spans and nxt.kind == "extract"]
+        if not gaps:
             return
-        a = st.spans[0][0]
-        sent = self.an.sentences[self.an.sentence_at(a)]
-        self.add("explain", scaffold(W.E_EXPLAIN.format(topic="this part")), quote(self.src, sent.span), lesson,
-                 self.rubric_for([sent.span]))
+        terms = [t for t in self.an.terms.values() if any(occurs_label(t.label, s.text) for s, _ in gaps)][:4]
+        if not terms:
+            return
+        cite = sorted({named(self.src, t) for t in terms})
+        spans = _merge([sp for _, nxt in gaps for sp in nxt.spans])
+        self.add("explain", scaffold(W.E_OPEN.format(terms=", ".join(t.label for t in terms)), cite),
+                 extract(self.src, spans), lesson, [t.label for t in terms])
+
+    def fallback(self, lesson: LessonOut) -> None:
+        """Explain one of the lesson's grounded sentences in your own words (the first not yet set)."""
+        for st in (s for b in lesson.blocks for s in b.statements if s.kind != "scaffold"):
+            sent = self.an.sentences[self.an.sentence_at(st.spans[0][0])]
+            before = len(self.out)
+            self.add("explain", scaffold(W.E_EXPLAIN.format(topic="this part")), quote(self.src, sent.span), lesson,
+                     self.rubric_for([sent.span]))
+            if len(self.out) > before:
+                return
+
+
+def occurs_label(label: str, text: str) -> bool:
+    from .statements import occurs
+
+    return occurs(label, text)
 
 
 def _words(s: str) -> list[str]:

@@ -82,6 +82,8 @@ class Facts:
                 for st in b.statements:
                     if st.kind == "quote":
                         self._lesson_of_sentence.setdefault(self.an.sentence_at(st.spans[0][0]), l)
+        title = self.an.paper.title
+        self.name = title.split(":")[0].strip() if ":" in title and len(title.split(":")[0].split()) <= 3 else ""
         self.definitions = self._definitions()
         self.relations = self._relations()
         self.members = self._members()
@@ -106,6 +108,8 @@ class Facts:
         out = []
         for t in self.an.terms.values():
             for d in t.definitions:
+                if t.label.startswith("(") and len(d.meaning.split()) == 1:
+                    continue  # "(w*, D*orb, S*) is the triple": true, but teaches nothing
                 out.append(DefinitionFact(t, d.meaning, d.meaning_span, definition_statement(self.an, t, d),
                                           self.an.sentence_at(d.evidence[-1][0]), d.pattern))
         return out
@@ -163,11 +167,17 @@ class Facts:
                 if len(cl.spans) != 1 or cl.role == "condition":
                     continue
                 span = trim(self.src, strip_ordinal(self.src, cl.spans[0]))
-                if len(self.src[span[0]:span[1]].split()) < 5:
+                clause = self.src[span[0]:span[1]]
+                # a clause that leans on its sentence ("it is …", "with …", "the A, the B …")
+                # is asked inside the whole sentence, so the learner has its referent
+                if cl.role != "claim" or _LEANS.match(clause):
+                    span = trim(self.src, strip_ordinal(self.src, s.span))
+                    clause = self.src[span[0]:span[1]]
+                if len(clause.split()) < 5:
                     continue
                 best = None
                 for t in self.an.terms.values():
-                    if t.label.startswith("("):
+                    if t.label.startswith("(") or t.label.lower() == self.name.lower():
                         continue
                     for m in t.mentions:
                         others_here = any(x != m and span[0] <= x[0] < span[1] for x in t.mentions)
@@ -176,11 +186,16 @@ class Facts:
                             if best is None or score < best[0]:
                                 best = (score, t, m)
                 if best:
-                    clause = self.src[span[0]:span[1]]
-                    asserts = cl.role in ("claim", "consequence", "contrast") or \
-                        re.search(r"\b(?:is|are|was|were|has|have|can|will|does|do)\b", clause) is not None
-                    out.append(ClozeFact(span, best[2], best[1], s.index, asserts and not clause.lower().startswith("with ")))
+                    asserts = re.search(r"\b(?:is|are|was|were|has|have|can|will|does|do|[a-z]{3,}(?:s|ed))\b", clause) \
+                        is not None and not _PURPOSE.match(clause)
+                    fact = ClozeFact(span, best[2], best[1], s.index, asserts)
+                    if all(f.front(self.src).text != fact.front(self.src).text for f in out):
+                        out.append(fact)
         return out
+
+
+_LEANS = re.compile(r"(?i)^(?:it|they|this|these|those|its|their|which|with|where|and|but|or|the\s+[^,]+,\s+the)\b")
+_PURPOSE = re.compile(r"(?i)^(?:to|in order to|as|for|although|though|while|despite|because|since|if|when)\b")
 
 
 def _term_covering(terms: dict[str, TermInfo], span: Span) -> TermInfo | None:

@@ -49,9 +49,22 @@ def write_guides(plan: Plan) -> list[Guide]:
                                       sorted([mine, theirs])))
         if links:
             blocks.append(Block(heading=W.H_CONNECTS, statements=links))
-        first, last = min(sec.sentences) + 1, max(sec.sentences) + 1
-        if last <= MAX_SENTENCE_NUMBER:
-            where = W.S_SENTENCE.format(a=first) if first == last else W.S_SENTENCES.format(a=first, b=last)
+        numbers = [i + 1 for i in sorted(sec.sentences)]
+        if numbers[-1] <= MAX_SENTENCE_NUMBER:
+            where = W.S_SENTENCE.format(a=numbers[0]) if len(numbers) == 1 else \
+                W.S_SENTENCES.format(a=_number_list(numbers))
             blocks.append(Block(heading=W.H_WHERE, statements=[scaffold(where, [an.sentences[i].span for i in sec.sentences])]))
         guides.append(Guide(section_id=sec.id, title=sec.title, blocks=blocks))
     return guides
+
+
+def _number_list(numbers: list[int]) -> str:
+    """1, 2, 3, 5 -> "1 to 3 and 5": ranges only where the sentences are consecutive."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = [p for r in runs for p in ([f"{r[0]} to {r[-1]}"] if len(r) > 2 else map(str, r))]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

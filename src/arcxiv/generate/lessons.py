@@ -206,6 +206,12 @@ class LessonWriter:
             return None
         return [scaffold(W.O_SCOPE)], blocks, []
 
+    def listed(self, t: TermInfo) -> bool:
+        """Is the term glossed or exemplified right where it appears ("X such as A and B",
+        "X (e.g., A)", "X, a … metric", "X: A, B")? Then the source does say what it is."""
+        return any(re.match(r"\s*(?:\(|:|,\s+(?:a|an|the|such as|including|e\.g\.|i\.e\.|namely)\b|\s+(?:such as|including|like)\b)",
+                            self.src[b:b + 16]) for _, b in t.mentions)
+
     def gaps(self, sentences=None) -> list[tuple[Statement, Statement]]:
         """What the source leaves open, each as (absence, the source words it is about).
         With ``sentences``, only terms mentioned there."""
@@ -217,14 +223,17 @@ class LessonWriter:
 
         out = []
         for t in self.notation_terms():
-            if not t.definitions and t.kind in ("symbol", "acronym") and here(t):
+            # a word in capitals may be a name ("MATCH", "ScanNet"); only notation or a bare
+            # all-capitals abbreviation with no gloss counts as unexplained
+            bare_acronym = t.kind == "acronym" and re.fullmatch(r"[A-Z0-9]+s?", t.label) and not t.expansion
+            if not t.definitions and (t.kind == "symbol" or bare_acronym) and here(t) and not self.listed(t):
                 out.append(gap(W.S_MEANING_OPEN, t))
         for t in self.an.terms.values():
-            if t.kind != "concept" or t.definitions or not here(t):
+            if t.kind != "concept" or t.definitions or not here(t) or self.listed(t):
                 continue
             head = t.label.split()[-1].lower()
             if head in _CONDITION_HEADS:
-                out.append(gap(W.S_REQUIRES_OPEN, t))
+                out.append(gap(W.S_REQUIRE_OPEN if head.endswith("s") else W.S_REQUIRES_OPEN, t))
             elif head in _VALUE_HEADS and re.match(r"(?i)explicit|certain|some|a\b", t.label):
                 out.append(gap(W.S_VALUE_OPEN, t))
             elif _VAGUE.match(t.label) and t.label.endswith("s"):

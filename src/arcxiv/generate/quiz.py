@@ -58,8 +58,11 @@ class QuizWriter:
             sentence: int | None, kind_of: str, avoid: str = "") -> None:
         """Four options: the key and three same-kind distractors the cited text does not support."""
         cited = " ".join(self.src[a:b] for a, b in explanation.spans).lower() + " " + avoid.lower()
-        distractors = [p for p in dict.fromkeys(pool) if p.lower() != key.lower() and not occurs(p, cited)]
-        distractors = sorted(distractors, key=lambda p: (abs(len(p) - len(key)), p))[:OPTIONS - 1]
+        distractors = [p for p in dict.fromkeys(pool) if p.lower() != key.lower() and not occurs(p, cited)
+                       and not _overlaps(p, key) and p.lower() != self.f.name.lower()]
+        # look-alikes first: the same number (plural or not), then the nearest length
+        distractors = sorted(distractors, key=lambda p: (_plural(p) != _plural(key), abs(len(p) - len(key)), p))
+        distractors = distractors[:OPTIONS - 1]
         if len(distractors) < OPTIONS - 1:
             return
         choices = _shuffle([key] + distractors, prompt.text)
@@ -132,7 +135,9 @@ class QuizWriter:
         """A statement from the source, or the same with one term swapped for another of its kind."""
         a, b = z.span
         cited = self.src[a:b].lower()
-        other = next((p for p in _shuffle(pool, self.src[a:b]) if not occurs(p, cited)), None)
+        original = self.src[z.gap[0]:z.gap[1]]
+        other = next((p for p in _shuffle(pool, self.src[a:b]) if not occurs(p, cited) and not _overlaps(p, original)
+                      and _plural(p) == _plural(original) and abs(len(p.split()) - len(original.split())) <= 1), None)
         if false and other is not None:
             text = self.src[a:z.gap[0]] + other + self.src[z.gap[1]:b]
             spans = _merge([z.span, named(self.src, self.f.an.terms[_key_of(self.f, other)])])
@@ -239,6 +244,17 @@ def write_quiz(f: Facts) -> tuple[list[QuizItem], list]:
     order = {l.id: l.number for l in f.lessons}
     w.items.sort(key=lambda q: (order[q.lesson_id], q.kind, q.id))
     return w.items, w.dropped
+
+
+def _plural(phrase: str) -> bool:
+    last = phrase.split()[-1] if phrase.split() else ""
+    return last.endswith("s") and not last.endswith("ss") and last[:1].islower()
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """One phrase inside the other ("models" / "generative models"): a swap would not be false."""
+    a, b = a.lower(), b.lower()
+    return a in b or b in a
 
 
 def _key_of(f: Facts, label: str) -> str:

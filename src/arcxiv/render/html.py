@@ -1,9 +1,86 @@
-"""The static HTML course (placeholder until the course lands)."""
+"""The static HTML course: works from file:// with no network request at all.
+
+Pages are Jinja2 templates with autoescaping (paper text is untrusted); math is
+MathML; the stylesheet and script are copied next to the pages.
+"""
 from __future__ import annotations
 
-from ..models import Curriculum
+import json
+from functools import lru_cache
+from importlib import resources
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from ..models import Curriculum, LessonOut, QuizItem, Statement
+from .mathml import rich
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(loader=PackageLoader("arcxiv", "render/templates"), autoescape=select_autoescape(["html"]),
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def lesson_file(lesson: LessonOut) -> str:
+    return f"lesson-{lesson.number:02d}.html"
+
+
+def answer_text(q: QuizItem) -> str:
+    if q.kind == "mcq":
+        return q.choices[q.answer]
+    if q.kind == "matching":
+        return "; ".join(f"{l} → {q.choices[i]}" for l, i in zip(q.left, q.answer))
+    if q.kind == "ordering":
+        return " → ".join(q.choices[i] for i in q.answer)
+    return str(q.answer)
+
+
+def _sentence_starts(cur: Curriculum) -> list[int]:
+    return sorted({a for s in cur.sections for a, _ in s.spans})
 
 
 def to_html(cur: Curriculum) -> dict[str, str]:
     """Relative path -> page text, for every file of the course."""
-    return {}
+    env = _env()
+    symbols = [t.label for t in cur.terms if t.kind in ("symbol", "quantity")]
+    starts = _sentence_starts(cur)
+    by_id = {l.id: l for l in cur.lessons}
+
+    def m(text: str) -> Markup:
+        return Markup(rich(text, symbols))
+
+    def spans(st: Statement) -> str:
+        return ",".join(f"{a}-{b}" for a, b in st.spans)
+
+    def cite(st: Statement) -> str:
+        nums = sorted({sum(1 for s in starts if s <= a) for a, _ in st.spans})
+        return ("[" + ", ".join(f"s{n}" for n in nums) + "]") if nums else ""
+
+    env.filters["lesson_number"] = lambda lid: str(by_id[lid].number)
+    common = dict(cur=cur, m=m, spans=spans, cite=cite, lesson_file=lesson_file, by_id=by_id, root="",
+                  answer_text=answer_text, answer_json=lambda q: json.dumps(q.answer, ensure_ascii=False))
+
+    def page(template: str, title: str, active: str, **extra) -> str:
+        return env.get_template(template).render(page_title=title, active=active, **common, **extra)
+
+    files = {"index.html": page("index.html", "Roadmap", "index"),
+             "guides.html": page("guides.html", "Section guides", "guides"),
+             "glossary.html": page("glossary.html", "Glossary", "glossary",
+                                   terms=sorted(cur.terms, key=lambda t: t.label.lower()))}
+    for i, lesson in enumerate(cur.lessons):
+        files[lesson_file(lesson)] = page("lesson.html", f"Lesson {lesson.number}", "lesson", lesson=lesson,
+                                          prev=cur.lessons[i - 1] if i else None,
+                                          next=cur.lessons[i + 1] if i + 1 < len(cur.lessons) else None)
+    if cur.flashcards:
+        files["cards.html"] = page("cards.html", "Flashcards", "cards")
+    if cur.quiz:
+        files["quiz.html"] = page("quiz.html", "Quiz", "quiz")
+    if cur.exercises:
+        files["exercises.html"] = page("exercises.html", "Exercises", "exercises")
+    if cur.deep_dives:
+        files["deep-dives.html"] = page("deep-dives.html", "Deep dives", "deep")
+    static = resources.files("arcxiv").joinpath("render", "static")
+    for name in ("style.css", "app.js"):
+        files[f"assets/{name}"] = static.joinpath(name).read_text(encoding="utf-8")
+    return files

@@ -1,0 +1,91 @@
+// ArcXiv course behaviour: source highlighting, card flipping, quiz feedback. No network.
+(function () {
+  "use strict";
+  var source = document.getElementById("source-text");
+  var plain = source ? source.textContent : "";
+
+  function parseSpans(s) {
+    return (s || "").split(",").filter(Boolean).map(function (p) {
+      var ab = p.split("-"); return [parseInt(ab[0], 10), parseInt(ab[1], 10)];
+    }).filter(function (ab) { return ab[0] >= 0 && ab[1] > ab[0]; });
+  }
+  // Rebuild the source view as text nodes and <mark> elements: never innerHTML.
+  function highlight(spans) {
+    if (!source) return;
+    spans = spans.slice().sort(function (a, b) { return a[0] - b[0]; });
+    while (source.firstChild) source.removeChild(source.firstChild);
+    var pos = 0, first = null;
+    spans.forEach(function (ab) {
+      var a = Math.max(ab[0], pos), b = Math.min(ab[1], plain.length);
+      if (b <= a) return;
+      source.appendChild(document.createTextNode(plain.slice(pos, a)));
+      var mark = document.createElement("mark");
+      mark.textContent = plain.slice(a, b);
+      source.appendChild(mark);
+      if (!first) first = mark;
+      pos = b;
+    });
+    source.appendChild(document.createTextNode(plain.slice(pos)));
+    // Scroll the source panel, not the page: on a phone the panel sits below the lesson.
+    var panel = source.closest("aside");
+    if (first && panel && getComputedStyle(panel).position === "sticky") {
+      panel.scrollTop = Math.max(0, first.offsetTop - panel.offsetTop - 48);
+    }
+  }
+  function activate(el) {
+    document.querySelectorAll(".st.active").forEach(function (x) { x.classList.remove("active"); });
+    el.classList.add("active");
+    highlight(parseSpans(el.getAttribute("data-spans")));
+  }
+  document.querySelectorAll("[data-spans]").forEach(function (el) {
+    ["mouseenter", "focus", "click"].forEach(function (ev) {
+      el.addEventListener(ev, function (e) { if (!el.closest(".card") || ev === "click") activate(el); });
+    });
+  });
+
+  // Flashcards: click, Enter or Space flips; arrow keys move.
+  var cards = Array.prototype.slice.call(document.querySelectorAll(".card"));
+  cards.forEach(function (card, i) {
+    card.addEventListener("click", function () {
+      var on = card.getAttribute("aria-pressed") !== "true";
+      card.setAttribute("aria-pressed", on ? "true" : "false");
+      if (on) { var back = card.querySelector(".back"); if (back) highlight(parseSpans(back.getAttribute("data-spans"))); }
+    });
+    card.addEventListener("keydown", function (e) {
+      var j = e.key === "ArrowRight" || e.key === "ArrowDown" ? i + 1 : e.key === "ArrowLeft" || e.key === "ArrowUp" ? i - 1 : -1;
+      if (j >= 0 && j < cards.length) { e.preventDefault(); cards[j].focus(); }
+    });
+  });
+
+  // Quiz: check an answer, show the verdict, the key and the cited source.
+  var right = 0, done = 0;
+  function norm(s) { return String(s).trim().toLowerCase().replace(/\s+/g, " "); }
+  document.querySelectorAll("form.quiz-item").forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var kind = form.getAttribute("data-kind"), key = JSON.parse(form.getAttribute("data-answer")), ok = false;
+      if (kind === "mcq" || kind === "true_false") {
+        var picked = form.querySelector("input[type=radio]:checked");
+        ok = !!picked && (kind === "mcq" ? parseInt(picked.value, 10) === key : picked.value === key);
+      } else if (kind === "fill_blank") {
+        ok = norm(form.querySelector("input[type=text]").value) === norm(key);
+      } else {
+        var sels = form.querySelectorAll("select");
+        if (kind === "matching") {
+          ok = Array.prototype.every.call(sels, function (s, i) { return s.value !== "" && parseInt(s.value, 10) === key[i]; });
+        } else { // ordering: select i gives the position of choice i
+          ok = Array.prototype.every.call(sels, function (s, i) { return s.value !== "" && key[parseInt(s.value, 10)] === i; });
+        }
+      }
+      var fb = form.querySelector(".feedback"), verdict = fb.querySelector(".verdict");
+      verdict.textContent = ok ? "Correct." : "Not quite. Here is what the source says:";
+      verdict.className = "verdict " + (ok ? "good" : "bad");
+      fb.hidden = false;
+      var expl = fb.querySelector("[data-spans]");
+      if (expl) activate(expl);
+      if (!form.hasAttribute("data-done")) { form.setAttribute("data-done", ""); done++; if (ok) right++; }
+      var score = document.getElementById("score");
+      if (score) score.textContent = right + " of " + done + " right so far.";
+    });
+  });
+})();
