@@ -94,6 +94,50 @@ def demo(out: Path = typer.Option(DEFAULT_OUT, "-o", "--out", help="Output folde
         _compile(example, out, None, None, False)
 
 
+EXPORT_FORMATS = ("anki", "csv", "gift", "qti", "markdown", "html")
+
+
+def _load_curriculum(path: Path):
+    """A curriculum.json read back and checked against the published schema."""
+    from .models import Curriculum
+    from .schema import validate
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise InputError(f"cannot read {path} as JSON: {e}") from None
+    problems = validate(data) if isinstance(data, dict) else ["(top): not a JSON object"]
+    if problems:
+        raise InputError(f"{path} is not an arcxiv.curriculum/1 file: {problems[0]}")
+    return Curriculum.model_validate(data)
+
+
+@app.command("export")
+def export_cmd(
+    curriculum: Path = typer.Argument(..., help="A curriculum.json written by arcxiv compile."),
+    to: str = typer.Option(..., "--to", help="anki (.apkg), csv (Anki/Quizlet TSV and a quiz CSV), gift (Moodle), "
+                                             "qti (QTI 2.1), markdown (a note vault) or html (the static course)."),
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Output folder; default: a folder named after "
+                                                                 "the format next to CURRICULUM.json."),
+) -> None:
+    """Export a compiled curriculum for Anki, Quizlet, Moodle, QTI players, note apps or a browser."""
+    from .pipeline import write_outputs
+    from .render.exports import EXPORTERS
+
+    if to not in EXPORT_FORMATS:
+        _fail(InputError(f"unknown export format {to!r}; choose one of {', '.join(EXPORT_FORMATS)}."))
+    target = out or curriculum.resolve().parent / f"export-{to}"
+    try:
+        files = EXPORTERS[to](_load_curriculum(curriculum))
+        write_outputs(files, target)
+    except ArcxivError as e:
+        _fail(e)
+    except OSError as e:
+        _fail(ArcxivError(f"cannot write {target}: {e.strerror or e}"))
+    err.print(f"[green]wrote[/] {len(files)} file(s) to {target}: {', '.join(sorted(files)[:4])}"
+              f"{' …' if len(files) > 4 else ''}")
+
+
 @app.command("verify")
 def verify_cmd(curriculum: Path = typer.Argument(..., help="A curriculum.json written by arcxiv.")) -> None:
     """Check a curriculum.json: its schema, and the grounding contract on every statement."""
