@@ -67,7 +67,9 @@ def test_compile_seed(seed_out):
     assert result.returncode == 0, result.stderr
     assert (out / "curriculum.json").is_file()
     assert (out / "curriculum.md").is_file()
-    assert sorted(p.name for p in out.iterdir()) == ["curriculum.json", "curriculum.md"]
+    names = sorted(p.name for p in out.iterdir())
+    assert {"curriculum.json", "curriculum.md", "index.html", "quiz.html", "cards.html", "assets"} <= set(names)
+    assert all(n in ("curriculum.json", "curriculum.md", "assets") or n.endswith(".html") for n in names)
     assert "lessons" in result.stderr
     assert "Traceback" not in result.stderr
     data = json.loads((out / "curriculum.json").read_text(encoding="utf-8"))
@@ -211,13 +213,13 @@ def test_failed_compile_keeps_existing_output(seed_out, tmp_path):
     assert result.returncode == 0, result.stderr
     out = tmp_path / "out"
     shutil.copytree(source, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"")
     failed = run("compile", bad, "-o", out)
     assert failed.returncode == 2
     assert "Traceback" not in failed.stderr
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt", "out"]
 
 
@@ -257,3 +259,23 @@ def test_verify_non_json(tmp_path):
     assert check.returncode == 2
     assert "Traceback" not in check.stderr
     assert "error:" in check.stderr
+
+
+# --------------------------------------------------------------------------- export
+@pytest.mark.parametrize("fmt,expected", [("anki", ".apkg"), ("csv", "cards.tsv"), ("gift", "quiz.gift"),
+                                          ("qti", "imsmanifest.xml"), ("markdown", "Home.md"), ("html", "index.html")])
+def test_export_each_format(seed_out, tmp_path, fmt, expected):
+    out, _ = seed_out
+    result = run("export", out / "curriculum.json", "--to", fmt, "-o", tmp_path / fmt)
+    assert result.returncode == 0, result.stderr
+    assert any(p.name.endswith(expected) for p in (tmp_path / fmt).rglob("*"))
+
+
+def test_export_bad_input(seed_out, tmp_path):
+    out, _ = seed_out
+    r = run("export", out / "curriculum.json", "--to", "pdf", "-o", tmp_path / "x")
+    assert r.returncode == 2 and "choose one of" in r.stderr and not (tmp_path / "x").exists()
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema": "something else"}', encoding="utf-8")
+    r = run("export", bad, "--to", "gift", "-o", tmp_path / "y")
+    assert r.returncode == 2 and "arcxiv.curriculum/1" in r.stderr and not (tmp_path / "y").exists()
