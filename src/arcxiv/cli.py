@@ -138,6 +138,28 @@ def export_cmd(
               f"{' …' if len(files) > 4 else ''}")
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    db: Optional[str] = typer.Option(None, "--db", help="Database URL: sqlite:///FILE or postgresql://USER@HOST/DB; "
+                                                        "default: SQLite in the user's data folder."),
+    multi_user: bool = typer.Option(False, "--multi-user", help="Accounts with passwords instead of one local learner."),
+) -> None:
+    """Run the web app: paste or upload papers, learn, review cards, take quizzes."""
+    import uvicorn
+
+    from .web import create_app
+
+    try:
+        application = create_app(db, multi_user=multi_user)
+    except ArcxivError as e:
+        _fail(e)
+    err.print(f"ArcXiv on http://{host}:{port}/ ({'accounts' if multi_user else 'one learner'}, "
+              f"database {application.state.store.url.split('@')[-1]})")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
 @app.command("verify")
 def verify_cmd(curriculum: Path = typer.Argument(..., help="A curriculum.json written by arcxiv.")) -> None:
     """Check a curriculum.json: its schema, and the grounding contract on every statement."""

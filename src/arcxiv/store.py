@@ -1,0 +1,281 @@
+"""store: what the web app remembers — compiled papers, learners, card schedules, answers.
+
+SQLite in the user's data folder by default; any SQLAlchemy URL otherwise
+(``postgresql://…`` is tested). Every review and answer is one transaction,
+committed before the request is acknowledged; a review carries a client-made
+id, so a retried request is applied once; a card's schedule is read with a
+write lock (``BEGIN IMMEDIATE`` on SQLite, ``SELECT … FOR UPDATE`` on
+PostgreSQL), so concurrent reviews of the same card queue instead of
+overwriting each other.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint,
+                        create_engine, event, func, select)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from .errors import ArcxivError
+
+meta = MetaData()
+papers = Table("papers", meta,
+               Column("key", String(128), primary_key=True),  # sha256 of the text : compiler version
+               Column("title", Text, nullable=False),
+               Column("curriculum", Text, nullable=False),
+               Column("created_at", DateTime(timezone=True), nullable=False))
+deep_dives = Table("deep_dives", meta,
+                   Column("paper_key", String(128), primary_key=True),
+                   Column("section_id", String(128), primary_key=True),
+                   Column("body", Text, nullable=False))
+learners = Table("learners", meta,
+                 Column("id", Integer, primary_key=True, autoincrement=True),
+                 Column("username", String(64), nullable=False, unique=True),
+                 Column("password_hash", Text))
+sessions = Table("sessions", meta,
+                 Column("token", String(64), primary_key=True),
+                 Column("learner_id", Integer, nullable=False),
+                 Column("csrf", String(64), nullable=False),
+                 Column("created_at", DateTime(timezone=True), nullable=False))
+card_states = Table("card_states", meta,
+                    Column("learner_id", Integer, primary_key=True),
+                    Column("paper_key", String(128), primary_key=True),
+                    Column("card_id", String(64), primary_key=True),
+                    Column("fsrs", Text, nullable=False),
+                    Column("due", DateTime(timezone=True), nullable=False),
+                    Column("reps", Integer, nullable=False))
+reviews = Table("reviews", meta,
+                Column("id", String(64), primary_key=True),
+                Column("learner_id", Integer, nullable=False),
+                Column("paper_key", String(128), nullable=False),
+                Column("card_id", String(64), nullable=False),
+                Column("rating", Integer, nullable=False),
+                Column("reviewed_at", DateTime(timezone=True), nullable=False))
+answers = Table("answers", meta,
+                Column("id", String(64), primary_key=True),
+                Column("learner_id", Integer, nullable=False),
+                Column("paper_key", String(128), nullable=False),
+                Column("item_id", String(64), nullable=False),
+                Column("correct", Boolean, nullable=False),
+                Column("answer", Text, nullable=False),
+                Column("answered_at", DateTime(timezone=True), nullable=False),
+                UniqueConstraint("id"))
+
+SINGLE_LEARNER = "me"
+
+
+class StoreError(ArcxivError):
+    """The database cannot be opened or used."""
+
+
+def default_url() -> str:
+    """SQLite in the user's data folder ($ARCXIV_DATA, else XDG_DATA_HOME or ~/.local/share)."""
+    base = Path(os.environ.get("ARCXIV_DATA") or os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    folder = base if os.environ.get("ARCXIV_DATA") else base / "arcxiv"
+    return f"sqlite:///{folder / 'arcxiv.db'}"
+
+
+def _utc(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+class Store:
+    def __init__(self, url: str | None = None):
+        self.url = url or default_url()
+        self.engine = _engine(self.url)
+        try:
+            meta.create_all(self.engine)
+        except Exception as e:  # a bad URL or an unreachable server: say which
+            raise StoreError(f"cannot open the database {self.url.split('@')[-1]}: {e.__class__.__name__}: {e}") from None
+        self._dialect = self.engine.dialect.name
+
+    def _insert(self, table):
+        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
+
+    # -- papers ----------------------------------------------------------------------------
+    def get_paper(self, key: str) -> dict | None:
+        with self.engine.connect() as c:
+            row = c.execute(select(papers).where(papers.c.key == key)).mappings().first()
+        return dict(row) if row else None
+
+    def put_paper(self, key: str, title: str, curriculum_json: str) -> None:
+        with self.engine.begin() as c:
+            c.execute(self._insert(papers).values(key=key, title=title, curriculum=curriculum_json,
+                                                  created_at=datetime.now(timezone.utc)).on_conflict_do_nothing())
+
+    def list_papers(self) -> list[dict]:
+        with self.engine.connect() as c:
+            rows = c.execute(select(papers.c.key, papers.c.title, papers.c.created_at)
+                             .order_by(papers.c.created_at.desc(), papers.c.key)).mappings().all()
+        return [dict(r) for r in rows]
+
+    def get_deep_dive(self, paper_key: str, section_id: str) -> str | None:
+        with self.engine.connect() as c:
+            return c.execute(select(deep_dives.c.body).where(deep_dives.c.paper_key == paper_key,
+                                                             deep_dives.c.section_id == section_id)).scalar()
+
+    def put_deep_dive(self, paper_key: str, section_id: str, body: str) -> None:
+        with self.engine.begin() as c:
+            c.execute(self._insert(deep_dives).values(paper_key=paper_key, section_id=section_id, body=body)
+                      .on_conflict_do_nothing())
+
+    # -- learners and sessions ----------------------------------------------------------------
+    def learner_id(self, username: str) -> int | None:
+        with self.engine.connect() as c:
+            return c.execute(select(learners.c.id).where(learners.c.username == username)).scalar()
+
+    def username(self, learner_id: int) -> str | None:
+        with self.engine.connect() as c:
+            return c.execute(select(learners.c.username).where(learners.c.id == learner_id)).scalar()
+
+    def single_learner(self) -> int:
+        """The one learner of single-learner mode, made on first use."""
+        with self.engine.begin() as c:
+            c.execute(self._insert(learners).values(username=SINGLE_LEARNER, password_hash=None).on_conflict_do_nothing())
+        return self.learner_id(SINGLE_LEARNER)
+
+    def create_learner(self, username: str, password: str) -> int:
+        from argon2 import PasswordHasher
+
+        with self.engine.begin() as c:
+            result = c.execute(self._insert(learners).values(username=username, password_hash=PasswordHasher().hash(password))
+                               .on_conflict_do_nothing())
+            if result.rowcount == 0:
+                raise ValueError("that user name is taken")
+        return self.learner_id(username)
+
+    def authenticate(self, username: str, password: str) -> int | None:
+        from argon2 import PasswordHasher
+        from argon2.exceptions import Argon2Error
+
+        with self.engine.connect() as c:
+            row = c.execute(select(learners.c.id, learners.c.password_hash).where(learners.c.username == username)).first()
+        if row is None or not row.password_hash:
+            PasswordHasher().hash(password)  # same work either way: no timing hint that a name exists
+            return None
+        try:
+            PasswordHasher().verify(row.password_hash, password)
+        except Argon2Error:
+            return None
+        return row.id
+
+    def new_session(self, learner_id: int) -> tuple[str, str]:
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        with self.engine.begin() as c:
+            c.execute(sessions.insert().values(token=token, learner_id=learner_id, csrf=csrf,
+                                               created_at=datetime.now(timezone.utc)))
+        return token, csrf
+
+    def session(self, token: str) -> tuple[int, str] | None:
+        with self.engine.connect() as c:
+            row = c.execute(select(sessions.c.learner_id, sessions.c.csrf).where(sessions.c.token == token)).first()
+        return (row.learner_id, row.csrf) if row else None
+
+    def end_session(self, token: str) -> None:
+        with self.engine.begin() as c:
+            c.execute(sessions.delete().where(sessions.c.token == token))
+
+    # -- flashcard review (FSRS) --------------------------------------------------------------
+    def due_cards(self, learner_id: int, paper_key: str, card_ids: list[str], now: datetime) -> list[str]:
+        """Cards never reviewed, then those due by ``now`` (earliest first), in deck order among equals."""
+        with self.engine.connect() as c:
+            rows = c.execute(select(card_states.c.card_id, card_states.c.due)
+                             .where(card_states.c.learner_id == learner_id, card_states.c.paper_key == paper_key)).all()
+        due = {r.card_id: _utc(r.due) for r in rows}
+        order = {cid: i for i, cid in enumerate(card_ids)}
+        new = [cid for cid in card_ids if cid not in due]
+        ready = sorted((cid for cid, d in due.items() if d <= now and cid in order), key=lambda cid: (due[cid], order[cid]))
+        return new + ready
+
+    def review(self, learner_id: int, paper_key: str, card_id: str, rating: int, now: datetime,
+               review_id: str | None = None) -> dict:
+        """Apply one review in one transaction; a repeated ``review_id`` is applied once."""
+        from fsrs import Card, Rating, Scheduler
+
+        if rating not in (1, 2, 3, 4):
+            raise ValueError("a grade is 1 (again), 2 (hard), 3 (good) or 4 (easy)")
+        review_id = review_id or uuid.uuid4().hex
+        with self.engine.begin() as c:
+            if c.execute(select(reviews.c.id).where(reviews.c.id == review_id)).first():
+                state = c.execute(select(card_states.c.due, card_states.c.reps).where(
+                    card_states.c.learner_id == learner_id, card_states.c.paper_key == paper_key,
+                    card_states.c.card_id == card_id)).first()
+                return {"review_id": review_id, "due": _utc(state.due).isoformat(), "reps": state.reps, "repeated": True}
+            key = dict(learner_id=learner_id, paper_key=paper_key, card_id=card_id)
+            c.execute(self._insert(card_states).values(**key, fsrs=json.dumps(Card().to_dict()), due=now, reps=0)
+                      .on_conflict_do_nothing())
+            row = c.execute(select(card_states.c.fsrs, card_states.c.reps).where(
+                *(getattr(card_states.c, k) == v for k, v in key.items())).with_for_update()).first()
+            card, _ = Scheduler().review_card(Card.from_dict(json.loads(row.fsrs)), Rating(rating), now)
+            c.execute(card_states.update().where(*(getattr(card_states.c, k) == v for k, v in key.items()))
+                      .values(fsrs=json.dumps(card.to_dict()), due=card.due, reps=row.reps + 1))
+            c.execute(reviews.insert().values(id=review_id, rating=rating, reviewed_at=now, **key))
+        return {"review_id": review_id, "due": _utc(card.due).isoformat(), "reps": row.reps + 1, "repeated": False}
+
+    # -- quiz -------------------------------------------------------------------------------
+    def record_answer(self, learner_id: int, paper_key: str, item_id: str, correct: bool, answer: str,
+                      now: datetime, answer_id: str | None = None) -> bool:
+        """Store one answer; False when ``answer_id`` was already stored (a retried request)."""
+        with self.engine.begin() as c:
+            result = c.execute(self._insert(answers).values(
+                id=answer_id or uuid.uuid4().hex, learner_id=learner_id, paper_key=paper_key, item_id=item_id,
+                correct=correct, answer=answer[:2000], answered_at=now).on_conflict_do_nothing())
+        return result.rowcount == 1
+
+    # -- progress ---------------------------------------------------------------------------
+    def progress(self, learner_id: int, paper_key: str, now: datetime) -> dict:
+        with self.engine.connect() as c:
+            states = c.execute(select(card_states.c.card_id, card_states.c.due, card_states.c.reps).where(
+                card_states.c.learner_id == learner_id, card_states.c.paper_key == paper_key)).all()
+            review_count = c.execute(select(func.count()).select_from(reviews).where(
+                reviews.c.learner_id == learner_id, reviews.c.paper_key == paper_key)).scalar()
+            history = c.execute(select(answers.c.item_id, answers.c.correct, answers.c.answered_at).where(
+                answers.c.learner_id == learner_id, answers.c.paper_key == paper_key)
+                .order_by(answers.c.answered_at, answers.c.id)).all()
+        return {"cards": {r.card_id: {"due": _utc(r.due).isoformat(), "reps": r.reps, "is_due": _utc(r.due) <= now}
+                          for r in states},
+                "reviews": review_count,
+                "answers": [{"item_id": h.item_id, "correct": bool(h.correct), "at": _utc(h.answered_at).isoformat()}
+                            for h in history]}
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (for tests and the load benchmark)."""
+        with self.engine.connect() as c:
+            return {t.name: c.execute(select(func.count()).select_from(t)).scalar() for t in (reviews, answers, papers)}
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"cannot create the folder for {path}: {e.strerror}") from None
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_connection.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")  # a commit is on disk before we answer
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock before reading a schedule
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except Exception as e:
+        raise StoreError(f"cannot use the database URL: {e}") from None

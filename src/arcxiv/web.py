@@ -1,0 +1,505 @@
+"""web: the ArcXiv app — paste or upload a paper, learn from it, review its cards on a
+schedule (FSRS), take its quiz, open deep dives; every page has a JSON twin under /api.
+
+One learner on localhost by default; ``multi_user`` adds accounts. Sessions are
+server-side rows behind an HttpOnly, SameSite cookie; every form and every API
+write carries the session's CSRF token. Paper text is always escaped.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from datetime import datetime, timezone
+from functools import lru_cache
+from importlib import resources
+from threading import Lock
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException
+
+from . import __version__
+from .errors import ArcxivError, InputError
+from .ingest import MAX_BYTES, ingest
+from .models import Curriculum, Paper, QuizItem
+from .render.html import answer_text, to_html
+from .store import Store
+
+COOKIE = "arcxiv_session"
+ANONYMOUS = 0  # learner id of a visitor who has not logged in (multi-user mode)
+UPLOAD_TYPES = ("text/", "application/json", "application/xml", "application/atom+xml", "application/x-bibtex",
+                "application/octet-stream", "application/x-tex")
+
+
+class Failure(Exception):
+    """An error a user can act on, with its HTTP status."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def paper_key(paper: Paper) -> str:
+    """Content hash of what was compiled, plus the compiler version: never compile twice."""
+    digest = hashlib.sha256(f"{paper.title}\x1f{paper.text}".encode("utf-8")).hexdigest()[:32]
+    return f"{digest}-{__version__}"
+
+
+def check_answer(q: QuizItem, given) -> bool:
+    """``given``: a string (mcq index, true/false, text) or a list of indices (matching, ordering)."""
+    try:
+        if q.kind == "mcq":
+            return int(given) == q.answer
+        if q.kind == "true_false":
+            return str(given).strip().lower() == q.answer
+        if q.kind == "fill_blank":
+            return " ".join(str(given).lower().split()) == " ".join(str(q.answer).lower().split())
+        picks = [int(x) for x in given]
+        if q.kind == "matching":
+            return picks == list(q.answer)
+        if q.kind == "ordering":  # picks[i]: the position given to choice i
+            return len(picks) == len(q.answer) and all(q.answer[p] == i for i, p in enumerate(picks))
+    except (TypeError, ValueError, IndexError):
+        return False
+    return False
+
+
+def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
+    store = Store(db_url)
+    single = None if multi_user else store.single_learner()
+    env = Environment(loader=PackageLoader("arcxiv", "web_templates"), autoescape=select_autoescape(["html"]))
+    env.globals["answer_text"] = answer_text
+    compile_lock = Lock()
+    app = FastAPI(title="ArcXiv", version=__version__,
+                  description="Compile a paper into a grounded course; review its cards; take its quiz.")
+
+    # -- caches: a compiled paper is parsed and rendered once per process -----------------------
+    @lru_cache(maxsize=64)
+    def loaded(key: str) -> tuple[Curriculum, dict[str, bytes]]:
+        row = store.get_paper(key)
+        if row is None:
+            raise Failure(404, "No paper with that key in the library.")
+        cur = Curriculum.model_validate_json(row["curriculum"])
+        files = {name: (text.encode("utf-8") if isinstance(text, str) else text) for name, text in to_html(cur).items()}
+        return cur, files
+
+    def paper_of(key: str) -> Curriculum:
+        return loaded(key)[0]
+
+    # -- sessions and CSRF --------------------------------------------------------------------
+    def session_of(request: Request) -> tuple[str, int, str] | None:
+        token = request.cookies.get(COOKIE)
+        found = store.session(token) if token else None
+        return (token, *found) if found else None
+
+    @app.middleware("http")
+    async def sessions(request: Request, call_next):
+        found = session_of(request)
+        new_token = None
+        if found is None:
+            new_token, csrf = store.new_session(single if single is not None else ANONYMOUS)
+            found = (new_token, single if single is not None else ANONYMOUS, csrf)
+        request.state.token, request.state.learner, request.state.csrf = found
+        try:
+            response = await call_next(request)
+        except Exception:  # never a 500 page with a traceback
+            response = JSONResponse({"error": "Something went wrong on our side; nothing was saved."}, 500)
+        if new_token:
+            _set_cookie(response, new_token)
+        response.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                                                       "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    def _set_cookie(response: Response, token: str) -> None:
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/")
+
+    def learner(request: Request) -> int:
+        if request.state.learner == ANONYMOUS:
+            raise Failure(401, "Log in first.")
+        return request.state.learner
+
+    async def form_with_csrf(request: Request):
+        form = await request.form()
+        token = form.get("csrf") or request.headers.get("x-csrf-token") or ""
+        if not hmac.compare_digest(str(token), request.state.csrf):
+            raise Failure(403, "This form has expired or did not come from ArcXiv; reload the page and try again.")
+        return form
+
+    def api_csrf(request: Request) -> None:
+        if not hmac.compare_digest(request.headers.get("x-csrf-token", ""), request.state.csrf):
+            raise Failure(403, "Send the X-CSRF-Token header (GET /api/session gives it).")
+
+    def page(request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
+        username = None
+        if multi_user and request.state.learner != ANONYMOUS:
+            username = store.username(request.state.learner)
+        html = env.get_template(template).render(csrf=request.state.csrf, multi_user=multi_user, user=username, **ctx)
+        return HTMLResponse(html, status_code=status)
+
+    def wants_json(request: Request) -> bool:
+        return request.url.path.startswith("/api/")
+
+    @app.exception_handler(Failure)
+    async def failure(request: Request, exc: Failure):
+        if wants_json(request):
+            return JSONResponse({"error": exc.message}, exc.status)
+        if exc.status == 401:
+            return RedirectResponse("/login", 303)
+        return page(request, "error.html", exc.status, title="Problem", heading="That did not work", message=exc.message)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        message = "No such page." if exc.status_code == 404 else str(exc.detail)
+        if wants_json(request):
+            return JSONResponse({"error": message}, exc.status_code)
+        return page(request, "error.html", exc.status_code, title="Problem", heading="That did not work", message=message)
+
+    @app.exception_handler(422)
+    async def invalid(request: Request, exc):
+        return JSONResponse({"error": "The request is missing a field or has one of the wrong type."}, 422)
+
+    # -- compiling ----------------------------------------------------------------------------
+    def compile_bytes(data: bytes, name: str) -> tuple[str, str, bool]:
+        from .pipeline import compile_paper
+        from .render.json_out import to_json
+
+        if len(data) > MAX_BYTES:
+            raise Failure(413, f"The paper is {len(data) / 2 ** 20:.1f} MB; the limit is 5 MB.")
+        try:
+            paper = ingest(data, name=name)
+        except InputError as e:
+            text = str(e)
+            status = 415 if any(w in text for w in ("binary", "PDF", "UTF-16", "not valid UTF-8")) else 422
+            raise Failure(status, text) from None
+        key = paper_key(paper)
+        if store.get_paper(key):
+            return key, paper.title, True
+        with compile_lock:  # one compile at a time: spaCy is loaded once and the CPU is small
+            try:
+                cur = compile_paper(paper)
+            except ArcxivError as e:
+                raise Failure(422, str(e)) from None
+            store.put_paper(key, cur.source.title, to_json(cur))
+        return key, cur.source.title, False
+
+    async def upload(request: Request) -> tuple[bytes, str]:
+        form = await form_with_csrf(request)
+        file = form.get("file")
+        if file is not None and getattr(file, "filename", ""):
+            ctype = (file.content_type or "application/octet-stream").split(";")[0].strip().lower()
+            if not ctype.startswith(UPLOAD_TYPES):
+                raise Failure(415, f"A {ctype} file cannot be a paper here; upload text, Markdown, JSON, XML or BibTeX.")
+            data = await file.read(MAX_BYTES + 1)
+            return data, file.filename
+        text = str(form.get("text") or "")
+        return text.encode("utf-8"), "pasted text"
+
+    # -- pages ------------------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse)
+    def home(request: Request):
+        return page(request, "home.html", title="Learn a paper")
+
+    @app.get("/api")
+    def api_home():
+        return {"name": "ArcXiv", "version": __version__, "papers": "/api/papers", "openapi": "/openapi.json"}
+
+    @app.get("/api/session")
+    def api_session(request: Request):
+        return {"learner": None if request.state.learner == ANONYMOUS else request.state.learner,
+                "csrf": request.state.csrf}
+
+    @app.post("/papers")
+    async def new_paper(request: Request):
+        data, name = await upload(request)
+        key, _, _ = compile_bytes(data, name)
+        return RedirectResponse(f"/papers/{key}", 303)
+
+    @app.post("/api/papers")
+    async def api_new_paper(request: Request):
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith("application/json"):
+            api_csrf(request)
+            body = await request.body()
+            if len(body) > 2 * MAX_BYTES:
+                raise Failure(413, "The paper is over 5 MB.")
+            try:
+                text = json.loads(body).get("text", "")
+            except (ValueError, AttributeError):
+                raise Failure(400, 'Send JSON like {"text": "Title\\n\\nAbstract…"}.') from None
+            data, name = str(text).encode("utf-8"), "posted text"
+        else:
+            data, name = await upload(request)
+        key, title, cached = compile_bytes(data, name)
+        return JSONResponse({"key": key, "title": title, "cached": cached, "url": f"/papers/{key}"}, 200 if cached else 201)
+
+    @app.get("/library", response_class=HTMLResponse)
+    def library(request: Request):
+        return page(request, "library.html", title="Library", papers=store.list_papers())
+
+    @app.get("/api/papers")
+    def api_library():
+        return [{"key": p["key"], "title": p["title"], "url": f"/papers/{p['key']}"} for p in store.list_papers()]
+
+    def paper_ctx(key: str) -> dict:
+        cur = paper_of(key)
+        return {"paper": {"key": key, "title": cur.source.title}}
+
+    @app.get("/papers/{key}", response_class=HTMLResponse)
+    def paper_page(request: Request, key: str):
+        cur = paper_of(key)
+        due = len(store.due_cards(learner(request), key, [c.id for c in cur.flashcards], _now()))
+        return page(request, "paper.html", title=cur.source.title, lessons=cur.lessons, sections=cur.sections,
+                    due=due, quiz_count=len(cur.quiz), **paper_ctx(key))
+
+    @app.get("/api/papers/{key}")
+    def api_paper(key: str):
+        cur = paper_of(key)
+        return {"key": key, "title": cur.source.title, "lessons": [{"number": l.number, "title": l.title, "level": l.level}
+                                                                  for l in cur.lessons],
+                "sections": [{"id": s.id, "title": s.title} for s in cur.sections],
+                "curriculum": f"/api/papers/{key}/curriculum"}
+
+    @app.get("/api/papers/{key}/curriculum")
+    def api_curriculum(key: str):
+        return JSONResponse(json.loads(store.get_paper(key)["curriculum"]) if paper_of(key) else None)
+
+    @app.get("/papers/{key}/course/{path:path}")
+    def course_file(key: str, path: str):
+        files = loaded(key)[1]
+        if path not in files:
+            raise Failure(404, "No such page in this course.")
+        media = "text/css" if path.endswith(".css") else "text/javascript" if path.endswith(".js") else "text/html"
+        return Response(files[path], media_type=f"{media}; charset=utf-8")
+
+    @app.get("/assets/{name}")
+    def assets(name: str):
+        if name not in ("style.css", "web.js"):
+            raise Failure(404, "No such file.")
+        folder = "render/static" if name == "style.css" else "web_static"
+        body = resources.files("arcxiv").joinpath(folder, name).read_bytes()
+        return Response(body, media_type="text/css" if name.endswith(".css") else "text/javascript")
+
+    # -- deep dives, generated when first opened ---------------------------------------------
+    def dive_json(key: str, section: str) -> dict:
+        from .generate.deepdive import find_section
+        from .pipeline import deep_dive_for
+        from .plan import plan
+        from .analyse import analyse
+
+        cached = store.get_deep_dive(key, section)
+        if cached:
+            return json.loads(cached)
+        cur = paper_of(key)
+        src = cur.source
+        paper = Paper(title=src.title, text=src.text, format=src.format, paper_id=src.id, authors=tuple(src.authors),
+                      categories=tuple(src.categories), sha256=src.sha256)
+        try:
+            find_section(plan(analyse(paper)), section)
+        except InputError as e:
+            raise Failure(404, str(e)) from None
+        body = deep_dive_for(paper, section).model_dump_json()
+        store.put_deep_dive(key, section, body)
+        return json.loads(body)
+
+    @app.get("/papers/{key}/deep/{section}", response_class=HTMLResponse)
+    def deep_page(request: Request, key: str, section: str):
+        from .models import DeepDive
+
+        dive = DeepDive.model_validate(dive_json(key, section))
+        return page(request, "deep.html", title=dive.title, dive=dive, **paper_ctx(key))
+
+    @app.get("/api/papers/{key}/deep/{section}")
+    def api_deep(key: str, section: str):
+        return dive_json(key, section)
+
+    # -- flashcard review ------------------------------------------------------------------------
+    def next_card(request: Request, key: str):
+        cur = paper_of(key)
+        due = store.due_cards(learner(request), key, [c.id for c in cur.flashcards], _now())
+        card = next((c for c in cur.flashcards if due and c.id == due[0]), None)
+        return cur, card, len(due)
+
+    @app.get("/papers/{key}/review", response_class=HTMLResponse)
+    def review_page(request: Request, key: str):
+        cur, card, remaining = next_card(request, key)
+        passage = ""
+        if card:
+            from .render.exports import Sentences
+
+            passage = Sentences(cur).passage(card.back)
+        return page(request, "review.html", title="Review", card=card, remaining=remaining, passage=passage,
+                    review_id=uuid.uuid4().hex, **paper_ctx(key))
+
+    @app.get("/api/papers/{key}/review")
+    def api_next_card(request: Request, key: str):
+        _, card, remaining = next_card(request, key)
+        return {"remaining": remaining, "card": card.model_dump() if card else None}
+
+    def do_review(request: Request, key: str, card_id: str, grade, review_id: str | None) -> dict:
+        cur = paper_of(key)
+        if card_id not in {c.id for c in cur.flashcards}:
+            raise Failure(404, "No such card in this paper.")
+        try:
+            grade = int(grade)
+            return store.review(learner(request), key, card_id, grade, _now(), review_id or None)
+        except (TypeError, ValueError):
+            raise Failure(422, "A grade is 1 (again), 2 (hard), 3 (good) or 4 (easy).") from None
+
+    @app.post("/papers/{key}/review")
+    async def review_post(request: Request, key: str):
+        form = await form_with_csrf(request)
+        do_review(request, key, str(form.get("card_id", "")), form.get("grade"), str(form.get("review_id", "")))
+        return RedirectResponse(f"/papers/{key}/review", 303)
+
+    @app.post("/api/papers/{key}/reviews")
+    async def api_review(request: Request, key: str):
+        api_csrf(request)
+        body = await _json(request)
+        return do_review(request, key, str(body.get("card_id", "")), body.get("grade"), body.get("review_id"))
+
+    # -- quiz -----------------------------------------------------------------------------------
+    def quiz_state(request: Request, key: str) -> tuple[int, int]:
+        answers = store.progress(learner(request), key, _now())["answers"]
+        latest = {a["item_id"]: a["correct"] for a in answers}
+        return sum(latest.values()), len(latest)
+
+    def quiz_page_response(request: Request, key: str, feedback=None, status: int = 200):
+        cur = paper_of(key)
+        right, answered = quiz_state(request, key)
+        return page(request, "quiz.html", status, title="Quiz", quiz=cur.quiz, right=right, answered=answered,
+                    feedback=feedback, answer_ids={q.id: uuid.uuid4().hex for q in cur.quiz}, **paper_ctx(key))
+
+    @app.get("/papers/{key}/quiz", response_class=HTMLResponse)
+    def quiz_page(request: Request, key: str):
+        return quiz_page_response(request, key)
+
+    @app.get("/api/papers/{key}/quiz")
+    def api_quiz(request: Request, key: str):
+        cur = paper_of(key)
+        right, answered = quiz_state(request, key)
+        return {"right": right, "answered": answered,
+                "items": [{"id": q.id, "kind": q.kind, "prompt": q.prompt.text, "choices": q.choices, "left": q.left}
+                          for q in cur.quiz]}
+
+    def do_answer(request: Request, key: str, item_id: str, given, answer_id: str | None) -> dict:
+        cur = paper_of(key)
+        q = next((q for q in cur.quiz if q.id == item_id), None)
+        if q is None:
+            raise Failure(404, "No such quiz item in this paper.")
+        correct = check_answer(q, given)
+        store.record_answer(learner(request), key, item_id, correct, json.dumps(given, ensure_ascii=False), _now(),
+                            answer_id or None)
+        return {"item_id": item_id, "correct": correct, "key": answer_text(q), "explanation": q.explanation.text,
+                "explanation_spans": q.explanation.spans}
+
+    @app.post("/papers/{key}/quiz/{item_id}", response_class=HTMLResponse)
+    async def answer_post(request: Request, key: str, item_id: str):
+        form = await form_with_csrf(request)
+        multi = [form[k] for k in sorted((k for k in form if k.startswith("answer_")), key=lambda k: int(k[7:]))]
+        given = multi if multi else form.get("answer", "")
+        result = do_answer(request, key, item_id, given, str(form.get("answer_id", "")))
+        return quiz_page_response(request, key, feedback=result)
+
+    @app.post("/api/papers/{key}/answers")
+    async def api_answer(request: Request, key: str):
+        api_csrf(request)
+        body = await _json(request)
+        return do_answer(request, key, str(body.get("item_id", "")), body.get("answer"), body.get("answer_id"))
+
+    # -- progress -------------------------------------------------------------------------------
+    def progress_data(request: Request, key: str) -> dict:
+        cur = paper_of(key)
+        p = store.progress(learner(request), key, _now())
+        latest = {a["item_id"]: a["correct"] for a in p["answers"]}
+        prompts = {q.id: q.prompt.text for q in cur.quiz}
+        lessons = []
+        for l in cur.lessons:
+            cards = [c.id for c in cur.flashcards if c.lesson_id == l.id]
+            items = [q.id for q in cur.quiz if q.lesson_id == l.id]
+            lessons.append({"number": l.number, "title": l.title, "cards": len(cards),
+                            "seen": sum(c in p["cards"] for c in cards), "answered": sum(i in latest for i in items),
+                            "right": sum(latest.get(i, False) for i in items)})
+        due = len(store.due_cards(learner(request), key, [c.id for c in cur.flashcards], _now()))
+        history = [{"at": a["at"][:19].replace("T", " "), "correct": a["correct"], "prompt": prompts.get(a["item_id"], "")}
+                   for a in p["answers"]]
+        return {"due": due, "reviews": p["reviews"], "right": sum(latest.values()), "answered": len(latest),
+                "lessons": lessons, "history": history}
+
+    @app.get("/papers/{key}/progress", response_class=HTMLResponse)
+    def progress_page(request: Request, key: str):
+        return page(request, "progress.html", title="Progress", **progress_data(request, key), **paper_ctx(key))
+
+    @app.get("/api/papers/{key}/progress")
+    def api_progress(request: Request, key: str):
+        return progress_data(request, key)
+
+    # -- accounts (multi-user mode) ----------------------------------------------------------------
+    @app.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request):
+        return page(request, "login.html", title="Log in", signup=False, message=None)
+
+    @app.get("/signup", response_class=HTMLResponse)
+    def signup_page(request: Request):
+        return page(request, "login.html", title="Create an account", signup=True, message=None)
+
+    def start_session(request: Request, learner_id: int) -> Response:
+        store.end_session(request.state.token)  # a fresh token at login: no session fixation
+        token, _ = store.new_session(learner_id)
+        response = RedirectResponse("/library", 303)
+        _set_cookie(response, token)
+        return response
+
+    @app.post("/login")
+    async def login(request: Request):
+        if not multi_user:
+            raise Failure(404, "This server has one learner and no accounts (start it with --multi-user).")
+        form = await form_with_csrf(request)
+        found = store.authenticate(str(form.get("username", "")), str(form.get("password", "")))
+        if found is None:
+            return page(request, "login.html", 401, title="Log in", signup=False, message="Wrong user name or password.")
+        return start_session(request, found)
+
+    @app.post("/signup")
+    async def signup(request: Request):
+        if not multi_user:
+            raise Failure(404, "This server has one learner and no accounts (start it with --multi-user).")
+        form = await form_with_csrf(request)
+        name, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
+        if not (1 <= len(name) <= 64) or len(password) < 8:
+            return page(request, "login.html", 422, title="Create an account", signup=True,
+                        message="Choose a user name (up to 64 characters) and a password of at least 8 characters.")
+        try:
+            learner_id = store.create_learner(name, password)
+        except ValueError:
+            return page(request, "login.html", 409, title="Create an account", signup=True, message="That user name is taken.")
+        return start_session(request, learner_id)
+
+    @app.post("/logout")
+    async def logout(request: Request):
+        await form_with_csrf(request)
+        store.end_session(request.state.token)
+        response = RedirectResponse("/", 303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    app.state.store = store
+    return app
+
+
+async def _json(request: Request) -> dict:
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        raise Failure(400, "The request body is not JSON.") from None
+    if not isinstance(body, dict):
+        raise Failure(400, "The request body must be a JSON object.")
+    return body
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
