@@ -421,7 +421,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         for l in cur.lessons:
             cards = [c.id for c in cur.flashcards if c.lesson_id == l.id]
             items = [q.id for q in cur.quiz if q.lesson_id == l.id]
-            lessons.append({"number": l.number, "title": l.title, "cards": len(cards),
+            lessons.append({"number": l.number, "title": l.title, "cards": len(cards), "items": len(items),
                             "seen": sum(c in p["cards"] for c in cards), "answered": sum(i in latest for i in items),
                             "right": sum(latest.get(i, False) for i in items)})
         due = len(store.due_cards(learner(request), key, [c.id for c in cur.flashcards], _now()))

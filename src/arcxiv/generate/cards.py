@@ -57,7 +57,8 @@ def write_cards(f: Facts) -> list[Flashcard]:
             f.lesson_for_sentence(c.sentence), c.sentence)
     for z in f.clozes:
         add("cloze", z.front(src), z.answer(src), f.lesson_for_sentence(z.sentence), z.sentence)
-    return cards
+    number = {l.id: l.number for l in f.lessons}
+    return sorted(cards, key=lambda c: number[c.lesson_id])  # a deck in lesson order; stable within a lesson
 
 
 def tags(f: Facts, lesson: LessonOut, section: str | None, kind: str) -> list[str]:
