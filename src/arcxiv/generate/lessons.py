@@ -10,8 +10,8 @@ from ..models import Analysis, Block, LessonOutline, LessonOut, Plan, Span, Stat
 from .. import wording as W
 from .statements import extract, quote, rephrase, scaffold, term_mention_in, trim, window
 
-_QUALIFIER_RX = re.compile(r"(?i)\b(?:at most|at least|up to|exactly|uniform(?:ly)?(?:-in-time)?|explicit|only|"
-                           r"except(?: for)?|approximately|asymptotically|typically|modulo|bounded by)\b")
+_QUALIFIER_RX = re.compile(r"(?i)(?<![\w-])(?:at most|at least|up to|exactly|uniform(?:ly)?(?:-in-time)?|explicit|only|"
+                           r"except(?: for)?|approximately|asymptotically|typically|modulo|bounded by)(?![\w-])")
 _CONDITION_HEADS = {"condition", "conditions", "assumption", "assumptions", "constraint", "constraints", "regime"}
 _VALUE_HEADS = {"number", "constant", "threshold", "bound", "rate", "value", "parameter"}
 
@@ -163,7 +163,9 @@ class LessonWriter:
         for span, keys in self.an.tuples:
             for k in keys:
                 t = self.an.terms[k]
-                members += [definition_statement(self.an, t, d) for d in t.definitions if d.pattern == "tuple"]
+                # each member with its meaning: from the tuple if stated there, else its first definition
+                defs = [d for d in t.definitions if d.pattern == "tuple"] or t.definitions[:1]
+                members += [definition_statement(self.an, t, d) for d in defs]
                 for sec in parts:
                     m = term_mention_in(t, _cover(self.an, sec.sentences))
                     if m:

@@ -108,7 +108,7 @@ def _study_items(cur: Curriculum, sentence_of, lesson_titles) -> list[str]:
         for n, q in enumerate(cur.quiz, 1):
             out += _quiz_item(q, n, sentence_of, lesson_titles)
         r = cur.quiz_report
-        out.append(f"*{r.generated} items were written; {len(r.dropped)} failed an item-writing-flaw check and were dropped.*")
+        out.append(f"*Item-writing-flaw checks: {r.generated} items written, {r.kept} kept, {len(r.dropped)} dropped.*")
     if cur.exercises:
         out += ["", "## Exercises", ""]
         for n, e in enumerate(cur.exercises, 1):
