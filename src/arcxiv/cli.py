@@ -160,6 +160,57 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
+@app.command()
+def batch(
+    source: str = typer.Argument(..., help="A folder of paper files, a JSON-lines file (arXiv metadata shape), "
+                                           "or - for such lines on stdin."),
+    out: Path = typer.Option(..., "-o", "--out", help="Output folder: one folder per paper, index.json/html, "
+                                                      "errors.jsonl."),
+    engine: str = typer.Option("local", "--engine", help="local (a process pool) or ray."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Processes for the local engine (CPUs for a local Ray)."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="A Ray cluster to join (default: start "
+                                                                          "a local Ray)."),
+) -> None:
+    """Compile many papers; a rerun skips what is done; one bad paper never stops the batch (exit 4 if any failed)."""
+    from .batch import run_batch
+
+    tty = err.is_terminal
+    bar = None
+    if tty:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        bar = Progress(TextColumn("compiling"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                       TimeRemainingColumn(), console=err)
+        task = bar.add_task("batch", total=None, rate="")
+        bar.start()
+    started = [None]
+
+    def progress(done: int, total: int, result: dict | None) -> None:
+        import time
+
+        started[0] = started[0] or time.perf_counter()
+        rate = done / max(time.perf_counter() - started[0], 1e-9)
+        if bar is not None:
+            bar.update(task, completed=done, total=total, rate=f"{rate:.1f} papers/s")
+        elif done == total or done % 50 == 0 or (result and not result["ok"]):
+            status = "ok" if result and result["ok"] else f"FAILED {result['name']}: {result['error']}" if result else ""
+            err.print(f"[{done}/{total}] {rate:.1f} papers/s {status}")
+
+    try:
+        result = run_batch(source, out, engine=engine, workers=workers, ray_address=ray_address, progress=progress)
+    except ArcxivError as e:
+        if bar is not None:
+            bar.stop()
+        _fail(e)
+    if bar is not None:
+        bar.stop()
+    err.print(f"{result.total} papers: {result.compiled} compiled, {result.skipped} already done, "
+              f"{result.failed} failed ({result.seconds:.1f} s); index at {out / 'index.html'}")
+    if result.failed:
+        err.print(f"[yellow]see {out / 'errors.jsonl'} for the failures[/]")
+        raise typer.Exit(4)
+
+
 @app.command("verify")
 def verify_cmd(curriculum: Path = typer.Argument(..., help="A curriculum.json written by arcxiv.")) -> None:
     """Check a curriculum.json: its schema, and the grounding contract on every statement."""

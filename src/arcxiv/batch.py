@@ -1,0 +1,241 @@
+"""batch: many papers — a directory of paper files, a JSON-lines file, or lines on stdin.
+
+Each paper gets its own folder, named by its id (or its content hash), written
+atomically with a ``.arcxiv-done`` marker holding the content hash and the
+compiler version, so a rerun skips finished papers and a killed run never
+leaves a half-written folder. A paper that fails is recorded in
+``errors.jsonl`` and the batch goes on. Work runs in a local process pool
+(spaCy loaded once per worker, papers sent in chunks) or on Ray; both produce
+the same bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from . import __version__
+from .errors import ArcxivError, InputError
+
+DONE = ".arcxiv-done"
+SUMMARY = "summary.json"
+CHUNK = 8
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str  # the output folder's name
+    origin: str  # where the paper came from, for messages
+    data: bytes
+    fmt: str | None
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def safe_name(text: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:100]
+    return name or "paper"
+
+
+def jobs_from(source: str, stdin=None) -> Iterator[Job]:
+    """The papers of a directory, a JSON-lines file, or ``-`` (JSON lines on stdin)."""
+    if source == "-":
+        yield from _lines((stdin or sys.stdin.buffer), "stdin")
+        return
+    path = Path(source)
+    if path.is_dir():
+        for p in sorted(path.rglob("*")):
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts):
+                yield Job(safe_name(p.stem), str(p), p.read_bytes(), None)
+    elif path.is_file():
+        with path.open("rb") as f:
+            yield from _lines(f, str(path))
+    else:
+        raise InputError(f"{source} is neither a folder of papers nor a JSON-lines file.")
+
+
+def _lines(stream, origin: str) -> Iterator[Job]:
+    seen: dict[str, int] = {}
+    for n, raw in enumerate(stream, 1):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            record_id = json.loads(line).get("id")
+        except (ValueError, AttributeError):
+            record_id = None
+        name = safe_name(str(record_id)) if record_id else hashlib.sha256(line).hexdigest()[:16]
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            name = f"{name}-{seen[name]}"
+        yield Job(name, f"{origin}:{n}", line, "arxiv-json")
+
+
+def is_done(folder: Path, job: Job) -> bool:
+    marker = folder / DONE
+    try:
+        return marker.read_text(encoding="utf-8").split() == [job.digest, __version__]
+    except OSError:
+        return False
+
+
+def compile_job(job: Job, out: Path) -> dict:
+    """Compile one paper into ``out/job.name``; a summary, or an error record."""
+    from .ingest import ingest
+    from .pipeline import compile_paper, render_files, write_outputs
+
+    try:
+        paper = ingest(job.data, fmt=job.fmt, name=job.origin)
+        cur = compile_paper(paper)
+        summary = {"name": job.name, "id": cur.source.id, "title": cur.source.title, "lessons": len(cur.lessons),
+                   "flashcards": len(cur.flashcards), "quiz": len(cur.quiz),
+                   "grounding": {"checked": cur.grounding.checked, "passed": cur.grounding.passed}}
+        files = render_files(cur)
+        files[SUMMARY] = json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+        files[DONE] = f"{job.digest} {__version__}\n"  # written last of all, inside the same atomic move
+        write_outputs(files, out / job.name)
+        return {"ok": True, **summary}
+    except ArcxivError as e:
+        return {"ok": False, "name": job.name, "source": job.origin, "error": str(e)}
+    except Exception as e:  # one bad paper never stops the batch
+        return {"ok": False, "name": job.name, "source": job.origin, "error": f"{e.__class__.__name__}: {e}"}
+
+
+def _warm() -> None:
+    from .analyse import nlp
+
+    nlp.load()
+
+
+def _compile_chunk(jobs: list[Job], out: str) -> list[dict]:
+    _warm()
+    return [compile_job(j, Path(out)) for j in jobs]
+
+
+def _chunks(jobs: list[Job], size: int) -> list[list[Job]]:
+    return [jobs[i:i + size] for i in range(0, len(jobs), size)]
+
+
+def run_local(jobs: list[Job], out: Path, workers: int, report: Callable[[dict], None]) -> None:
+    if workers <= 1:
+        _warm()
+        for j in jobs:
+            report(compile_job(j, out))
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
+        futures = [pool.submit(_compile_chunk, chunk, str(out)) for chunk in _chunks(jobs, CHUNK)]
+        for f in as_completed(futures):
+            for result in f.result():
+                report(result)
+
+
+def run_ray(jobs: list[Job], out: Path, address: str | None, workers: int, report: Callable[[dict], None]) -> None:
+    try:
+        import ray
+    except ImportError:
+        raise ArcxivError("the ray engine needs Ray: pip install 'arcxiv[ray]'") from None
+    started = not ray.is_initialized()
+    if started:
+        ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
+                 log_to_driver=False, ignore_reinit_error=True)
+    try:
+        remote = ray.remote(_compile_chunk)
+        pending = [remote.remote(chunk, str(out)) for chunk in _chunks(jobs, CHUNK)]
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            for result in ray.get(done[0]):
+                report(result)
+    finally:
+        if started:
+            ray.shutdown()
+
+
+@dataclass
+class BatchResult:
+    total: int
+    compiled: int
+    skipped: int
+    failed: int
+    seconds: float
+
+
+def run_batch(source: str, out: Path, engine: str = "local", workers: int = 1, ray_address: str | None = None,
+              progress: Callable[[int, int, dict | None], None] | None = None, stdin=None) -> BatchResult:
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".*"):  # temporary folders of a run that was killed mid-write
+        if stale.is_dir() and not stale.name.startswith(".."):
+            import shutil
+
+            shutil.rmtree(stale, ignore_errors=True)
+    all_jobs = list(jobs_from(source, stdin))
+    if not all_jobs:
+        raise InputError(f"{source} holds no papers.")
+    todo = [j for j in all_jobs if not is_done(out / j.name, j)]
+    skipped = len(all_jobs) - len(todo)
+    counts = {"compiled": 0, "failed": 0}
+    errors = (out / "errors.jsonl").open("a", encoding="utf-8")
+    start = time.perf_counter()
+
+    def report(result: dict) -> None:
+        if result["ok"]:
+            counts["compiled"] += 1
+        else:
+            counts["failed"] += 1
+            errors.write(json.dumps({k: result[k] for k in ("name", "source", "error")}, ensure_ascii=False) + "\n")
+            errors.flush()
+        if progress:
+            progress(counts["compiled"] + counts["failed"], len(todo), result)
+
+    try:
+        if engine == "ray":
+            run_ray(todo, out, ray_address, workers, report)
+        elif engine == "local":
+            run_local(todo, out, workers, report)
+        else:
+            raise InputError(f"unknown engine {engine!r}; choose local or ray.")
+    finally:
+        errors.close()
+    write_index(out, all_jobs)
+    return BatchResult(len(all_jobs), counts["compiled"], skipped, counts["failed"], time.perf_counter() - start)
+
+
+def write_index(out: Path, jobs: Iterable[Job]) -> None:
+    """index.json and index.html over every finished paper, in input order."""
+    papers = []
+    for j in jobs:
+        try:
+            papers.append(json.loads((out / j.name / SUMMARY).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    _atomic(out / "index.json", json.dumps({"compiler": f"arcxiv {__version__}", "papers": papers},
+                                           ensure_ascii=False, indent=2) + "\n")
+    rows = "\n".join(
+        f'<tr><td><a href="{html.escape(p["name"])}/index.html">{html.escape(p["title"])}</a></td>'
+        f'<td>{p["lessons"]}</td><td>{p["flashcards"]}</td><td>{p["quiz"]}</td>'
+        f'<td>{p["grounding"]["passed"]}/{p["grounding"]["checked"]}</td></tr>' for p in papers)
+    _atomic(out / "index.html", f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ArcXiv batch: {len(papers)} papers</title></head>
+<body><main><h1>{len(papers)} papers</h1>
+<table><thead><tr><th scope="col">Paper</th><th scope="col">Lessons</th><th scope="col">Flashcards</th>
+<th scope="col">Quiz items</th><th scope="col">Grounding</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table></main></body></html>
+""")
+
+
+def _atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
