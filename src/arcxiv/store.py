@@ -74,6 +74,10 @@ class StoreError(ArcxivError):
     """The database cannot be opened or used."""
 
 
+class ReviewConflict(StoreError):
+    """A review_id that was already used by a review of another card or learner."""
+
+
 def default_url() -> str:
     """SQLite in the user's data folder ($ARCXIV_DATA, else XDG_DATA_HOME or ~/.local/share)."""
     base = Path(os.environ.get("ARCXIV_DATA") or os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
@@ -144,8 +148,10 @@ class Store:
         from argon2 import PasswordHasher
 
         with self.engine.begin() as c:
+            # preserve_rowcount: SQLAlchemy 2.1 on psycopg reports -1 for an INSERT otherwise, and a taken
+            # name would then "sign up" into the existing account.
             result = c.execute(self._insert(learners).values(username=username, password_hash=PasswordHasher().hash(password))
-                               .on_conflict_do_nothing())
+                               .on_conflict_do_nothing().execution_options(preserve_rowcount=True))
             if result.rowcount == 0:
                 raise ValueError("that user name is taken")
         return self.learner_id(username)
@@ -202,16 +208,19 @@ class Store:
             raise ValueError("a grade is 1 (again), 2 (hard), 3 (good) or 4 (easy)")
         review_id = review_id or uuid.uuid4().hex
         with self.engine.begin() as c:
-            if c.execute(select(reviews.c.id).where(reviews.c.id == review_id)).first():
-                state = c.execute(select(card_states.c.due, card_states.c.reps).where(
-                    card_states.c.learner_id == learner_id, card_states.c.paper_key == paper_key,
-                    card_states.c.card_id == card_id)).first()
-                return {"review_id": review_id, "due": _utc(state.due).isoformat(), "reps": state.reps, "repeated": True}
             key = dict(learner_id=learner_id, paper_key=paper_key, card_id=card_id)
             c.execute(self._insert(card_states).values(**key, fsrs=json.dumps(Card().to_dict()), due=now, reps=0)
                       .on_conflict_do_nothing())
-            row = c.execute(select(card_states.c.fsrs, card_states.c.reps).where(
+            row = c.execute(select(card_states.c.fsrs, card_states.c.due, card_states.c.reps).where(
                 *(getattr(card_states.c, k) == v for k, v in key.items())).with_for_update()).first()
+            # Only now, holding the card's lock, is "was this review applied?" a safe question: a retry
+            # racing its original waits above, then sees the original's committed row.
+            done = c.execute(select(reviews.c.learner_id, reviews.c.paper_key, reviews.c.card_id)
+                             .where(reviews.c.id == review_id)).first()
+            if done:
+                if tuple(done) != (learner_id, paper_key, card_id):
+                    raise ReviewConflict("that review_id was already used for another review; send a new one")
+                return {"review_id": review_id, "due": _utc(row.due).isoformat(), "reps": row.reps, "repeated": True}
             card, _ = Scheduler().review_card(Card.from_dict(json.loads(row.fsrs)), Rating(rating), now)
             c.execute(card_states.update().where(*(getattr(card_states.c, k) == v for k, v in key.items()))
                       .values(fsrs=json.dumps(card.to_dict()), due=card.due, reps=row.reps + 1))
@@ -225,7 +234,8 @@ class Store:
         with self.engine.begin() as c:
             result = c.execute(self._insert(answers).values(
                 id=answer_id or uuid.uuid4().hex, learner_id=learner_id, paper_key=paper_key, item_id=item_id,
-                correct=correct, answer=answer[:2000], answered_at=now).on_conflict_do_nothing())
+                correct=correct, answer=answer[:2000], answered_at=now).on_conflict_do_nothing()
+                .execution_options(preserve_rowcount=True))
         return result.rowcount == 1
 
     # -- progress ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from importlib import resources
 from threading import Lock
 
 from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException
@@ -26,7 +27,7 @@ from .errors import ArcxivError, InputError
 from .ingest import MAX_BYTES, ingest
 from .models import Curriculum, Paper, QuizItem
 from .render.html import answer_text, to_html
-from .store import Store
+from .store import ReviewConflict, Store
 
 COOKIE = "arcxiv_session"
 ANONYMOUS = 0  # learner id of a visitor who has not logged in (multi-user mode)
@@ -73,7 +74,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
     env = Environment(loader=PackageLoader("arcxiv", "web_templates"), autoescape=select_autoescape(["html"]))
     env.globals["answer_text"] = answer_text
     compile_lock = Lock()
-    app = FastAPI(title="ArcXiv", version=__version__,
+    app = FastAPI(title="ArcXiv", version=__version__, docs_url=None, redoc_url=None,  # no CDN: /openapi.json
                   description="Compile a paper into a grounded course; review its cards; take its quiz.")
 
     # -- caches: a compiled paper is parsed and rendered once per process -----------------------
@@ -124,7 +125,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         return request.state.learner
 
     async def form_with_csrf(request: Request):
-        form = await request.form()
+        form = await request.form(max_part_size=2 * MAX_BYTES)  # a pasted paper is one part: let it reach the 5 MB check
         token = form.get("csrf") or request.headers.get("x-csrf-token") or ""
         if not hmac.compare_digest(str(token), request.state.csrf):
             raise Failure(403, "This form has expired or did not come from ArcXiv; reload the page and try again.")
@@ -180,6 +181,8 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         if store.get_paper(key):
             return key, paper.title, True
         with compile_lock:  # one compile at a time: spaCy is loaded once and the CPU is small
+            if store.get_paper(key):  # compiled by a request that held the lock before us
+                return key, paper.title, True
             try:
                 cur = compile_paper(paper)
             except ArcxivError as e:
@@ -215,12 +218,14 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
     @app.post("/papers")
     async def new_paper(request: Request):
+        learner(request)  # in multi-user mode, only a learner who is logged in compiles
         data, name = await upload(request)
-        key, _, _ = compile_bytes(data, name)
+        key, _, _ = await run_in_threadpool(compile_bytes, data, name)
         return RedirectResponse(f"/papers/{key}", 303)
 
     @app.post("/api/papers")
     async def api_new_paper(request: Request):
+        learner(request)
         ctype = request.headers.get("content-type", "")
         if ctype.startswith("application/json"):
             api_csrf(request)
@@ -234,7 +239,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
             data, name = str(text).encode("utf-8"), "posted text"
         else:
             data, name = await upload(request)
-        key, title, cached = compile_bytes(data, name)
+        key, title, cached = await run_in_threadpool(compile_bytes, data, name)
         return JSONResponse({"key": key, "title": title, "cached": cached, "url": f"/papers/{key}"}, 200 if cached else 201)
 
     @app.get("/library", response_class=HTMLResponse)
@@ -344,23 +349,28 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         cur = paper_of(key)
         if card_id not in {c.id for c in cur.flashcards}:
             raise Failure(404, "No such card in this paper.")
+        review_id = _client_id(review_id, "review_id")
         try:
             grade = int(grade)
-            return store.review(learner(request), key, card_id, grade, _now(), review_id or None)
+            return store.review(learner(request), key, card_id, grade, _now(), review_id)
+        except ReviewConflict:
+            raise Failure(409, "That review_id was already used for another review; send a new one.") from None
         except (TypeError, ValueError):
             raise Failure(422, "A grade is 1 (again), 2 (hard), 3 (good) or 4 (easy).") from None
 
     @app.post("/papers/{key}/review")
     async def review_post(request: Request, key: str):
         form = await form_with_csrf(request)
-        do_review(request, key, str(form.get("card_id", "")), form.get("grade"), str(form.get("review_id", "")))
+        await run_in_threadpool(do_review, request, key, str(form.get("card_id", "")), form.get("grade"),
+                                str(form.get("review_id", "")))
         return RedirectResponse(f"/papers/{key}/review", 303)
 
     @app.post("/api/papers/{key}/reviews")
     async def api_review(request: Request, key: str):
         api_csrf(request)
         body = await _json(request)
-        return do_review(request, key, str(body.get("card_id", "")), body.get("grade"), body.get("review_id"))
+        return await run_in_threadpool(do_review, request, key, str(body.get("card_id", "")), body.get("grade"),
+                                       body.get("review_id"))
 
     # -- quiz -----------------------------------------------------------------------------------
     def quiz_state(request: Request, key: str) -> tuple[int, int]:
@@ -391,25 +401,28 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         q = next((q for q in cur.quiz if q.id == item_id), None)
         if q is None:
             raise Failure(404, "No such quiz item in this paper.")
+        answer_id = _client_id(answer_id, "answer_id")
         correct = check_answer(q, given)
         store.record_answer(learner(request), key, item_id, correct, json.dumps(given, ensure_ascii=False), _now(),
-                            answer_id or None)
+                            answer_id)
         return {"item_id": item_id, "correct": correct, "key": answer_text(q), "explanation": q.explanation.text,
                 "explanation_spans": q.explanation.spans}
 
     @app.post("/papers/{key}/quiz/{item_id}", response_class=HTMLResponse)
     async def answer_post(request: Request, key: str, item_id: str):
         form = await form_with_csrf(request)
-        multi = [form[k] for k in sorted((k for k in form if k.startswith("answer_")), key=lambda k: int(k[7:]))]
+        multi = [form[k] for k in sorted((k for k in form if k.startswith("answer_") and k[7:].isdigit()),
+                                         key=lambda k: int(k[7:]))]  # answer_0, answer_1…; not answer_id
         given = multi if multi else form.get("answer", "")
-        result = do_answer(request, key, item_id, given, str(form.get("answer_id", "")))
+        result = await run_in_threadpool(do_answer, request, key, item_id, given, str(form.get("answer_id", "")))
         return quiz_page_response(request, key, feedback=result)
 
     @app.post("/api/papers/{key}/answers")
     async def api_answer(request: Request, key: str):
         api_csrf(request)
         body = await _json(request)
-        return do_answer(request, key, str(body.get("item_id", "")), body.get("answer"), body.get("answer_id"))
+        return await run_in_threadpool(do_answer, request, key, str(body.get("item_id", "")), body.get("answer"),
+                                       body.get("answer_id"))
 
     # -- progress -------------------------------------------------------------------------------
     def progress_data(request: Request, key: str) -> dict:
@@ -459,7 +472,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         if not multi_user:
             raise Failure(404, "This server has one learner and no accounts (start it with --multi-user).")
         form = await form_with_csrf(request)
-        found = store.authenticate(str(form.get("username", "")), str(form.get("password", "")))
+        found = await run_in_threadpool(store.authenticate, str(form.get("username", "")), str(form.get("password", "")))
         if found is None:
             return page(request, "login.html", 401, title="Log in", signup=False, message="Wrong user name or password.")
         return start_session(request, found)
@@ -474,7 +487,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
             return page(request, "login.html", 422, title="Create an account", signup=True,
                         message="Choose a user name (up to 64 characters) and a password of at least 8 characters.")
         try:
-            learner_id = store.create_learner(name, password)
+            learner_id = await run_in_threadpool(store.create_learner, name, password)
         except ValueError:
             return page(request, "login.html", 409, title="Create an account", signup=True, message="That user name is taken.")
         return start_session(request, learner_id)
@@ -499,6 +512,15 @@ async def _json(request: Request) -> dict:
     if not isinstance(body, dict):
         raise Failure(400, "The request body must be a JSON object.")
     return body
+
+
+def _client_id(value, field: str) -> str | None:
+    """A client-made id (review_id, answer_id) that makes a retried request apply once; absent: none."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 64:
+        raise Failure(422, f"{field} must be a string of at most 64 characters (a fresh one per request, e.g. a UUID).")
+    return value
 
 
 def _now() -> datetime:
