@@ -93,6 +93,8 @@ class Store:
     def __init__(self, url: str | None = None):
         self.url = url or default_url()
         self.engine = _engine(self.url)
+        # reads need no write lock: on SQLite (WAL) they run beside a writer instead of queueing behind it
+        self.reader = _engine(self.url, write=False) if self.url.startswith("sqlite") else self.engine
         try:
             meta.create_all(self.engine)
         except Exception as e:  # a bad URL or an unreachable server: say which
@@ -104,7 +106,7 @@ class Store:
 
     # -- papers ----------------------------------------------------------------------------
     def get_paper(self, key: str) -> dict | None:
-        with self.engine.connect() as c:
+        with self.reader.connect() as c:
             row = c.execute(select(papers).where(papers.c.key == key)).mappings().first()
         return dict(row) if row else None
 
@@ -114,13 +116,13 @@ class Store:
                                                   created_at=datetime.now(timezone.utc)).on_conflict_do_nothing())
 
     def list_papers(self) -> list[dict]:
-        with self.engine.connect() as c:
+        with self.reader.connect() as c:
             rows = c.execute(select(papers.c.key, papers.c.title, papers.c.created_at)
                              .order_by(papers.c.created_at.desc(), papers.c.key)).mappings().all()
         return [dict(r) for r in rows]
 
     def get_deep_dive(self, paper_key: str, section_id: str) -> str | None:
-        with self.engine.connect() as c:
+        with self.reader.connect() as c:
             return c.execute(select(deep_dives.c.body).where(deep_dives.c.paper_key == paper_key,
                                                              deep_dives.c.section_id == section_id)).scalar()
 
@@ -131,11 +133,11 @@ class Store:
 
     # -- learners and sessions ----------------------------------------------------------------
     def learner_id(self, username: str) -> int | None:
-        with self.engine.connect() as c:
+        with self.reader.connect() as c:
             return c.execute(select(learners.c.id).where(learners.c.username == username)).scalar()
 
     def username(self, learner_id: int) -> str | None:
-        with self.engine.connect() as c:
+        with self.reader.connect() as c:
             return c.execute(select(learners.c.username).where(learners.c.id == learner_id)).scalar()
 
     def single_learner(self) -> int:
@@ -160,7 +162,7 @@ class Store:
         from argon2 import PasswordHasher
         from argon2.exceptions import Argon2Error
 
-        with self.engine.connect() as c:
+        with self.reader.connect() as c:
             row = c.execute(select(learners.c.id, learners.c.password_hash).where(learners.c.username == username)).first()
         if row is None or not row.password_hash:
             PasswordHasher().hash(password)  # same work either way: no timing hint that a name exists
@@ -179,7 +181,7 @@ class Store:
         return token, csrf
 
     def session(self, token: str) -> tuple[int, str] | None:
-        with self.engine.connect() as c:
+        with self.reader.connect() as c:
             row = c.execute(select(sessions.c.learner_id, sessions.c.csrf).where(sessions.c.token == token)).first()
         return (row.learner_id, row.csrf) if row else None
 
@@ -190,7 +192,7 @@ class Store:
     # -- flashcard review (FSRS) --------------------------------------------------------------
     def due_cards(self, learner_id: int, paper_key: str, card_ids: list[str], now: datetime) -> list[str]:
         """Cards never reviewed, then those due by ``now`` (earliest first), in deck order among equals."""
-        with self.engine.connect() as c:
+        with self.reader.connect() as c:
             rows = c.execute(select(card_states.c.card_id, card_states.c.due)
                              .where(card_states.c.learner_id == learner_id, card_states.c.paper_key == paper_key)).all()
         due = {r.card_id: _utc(r.due) for r in rows}
@@ -240,7 +242,7 @@ class Store:
 
     # -- progress ---------------------------------------------------------------------------
     def progress(self, learner_id: int, paper_key: str, now: datetime) -> dict:
-        with self.engine.connect() as c:
+        with self.reader.connect() as c:
             states = c.execute(select(card_states.c.card_id, card_states.c.due, card_states.c.reps).where(
                 card_states.c.learner_id == learner_id, card_states.c.paper_key == paper_key)).all()
             review_count = c.execute(select(func.count()).select_from(reviews).where(
@@ -256,11 +258,11 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         """Rows per table (for tests and the load benchmark)."""
-        with self.engine.connect() as c:
+        with self.reader.connect() as c:
             return {t.name: c.execute(select(func.count()).select_from(t)).scalar() for t in (reviews, answers, papers)}
 
 
-def _engine(url: str) -> Engine:
+def _engine(url: str, write: bool = True) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -281,7 +283,8 @@ def _engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock before reading a schedule
+            # writers take the write lock before reading a schedule; readers read a snapshot
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]

@@ -12,7 +12,6 @@ import hmac
 import json
 import uuid
 from datetime import datetime, timezone
-from functools import lru_cache
 from importlib import resources
 from threading import Lock
 
@@ -20,7 +19,9 @@ from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.requests import cookie_parser
 
 from . import __version__
 from .errors import ArcxivError, InputError
@@ -30,6 +31,8 @@ from .render.html import answer_text, to_html
 from .store import ReviewConflict, Store
 
 COOKIE = "arcxiv_session"
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+       "frame-ancestors 'none'; form-action 'self'")
 ANONYMOUS = 0  # learner id of a visitor who has not logged in (multi-user mode)
 UPLOAD_TYPES = ("text/", "application/json", "application/xml", "application/atom+xml", "application/x-bibtex",
                 "application/octet-stream", "application/x-tex")
@@ -78,43 +81,94 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
                   description="Compile a paper into a grounded course; review its cards; take its quiz.")
 
     # -- caches: a compiled paper is parsed and rendered once per process -----------------------
-    @lru_cache(maxsize=64)
+    rendered: dict[str, tuple[Curriculum, dict[str, bytes]]] = {}
+
     def loaded(key: str) -> tuple[Curriculum, dict[str, bytes]]:
+        if key in rendered:
+            return rendered[key]
         row = store.get_paper(key)
         if row is None:
             raise Failure(404, "No paper with that key in the library.")
         cur = Curriculum.model_validate_json(row["curriculum"])
         files = {name: (text.encode("utf-8") if isinstance(text, str) else text) for name, text in to_html(cur).items()}
-        return cur, files
+        if len(rendered) >= 64:  # keep the most recent papers only
+            rendered.pop(next(iter(rendered)))
+        rendered[key] = (cur, files)
+        return rendered[key]
 
     def paper_of(key: str) -> Curriculum:
         return loaded(key)[0]
 
     # -- sessions and CSRF --------------------------------------------------------------------
+    known: dict[str, tuple[int, str]] = {}  # session token -> (learner, csrf): no database read per request
+
     def session_of(request: Request) -> tuple[str, int, str] | None:
         token = request.cookies.get(COOKIE)
-        found = store.session(token) if token else None
-        return (token, *found) if found else None
+        if not token:
+            return None
+        if token not in known:
+            found = store.session(token)
+            if found is None:
+                return None
+            known[token] = found
+        return (token, *known[token])
 
-    @app.middleware("http")
-    async def sessions(request: Request, call_next):
-        found = session_of(request)
-        new_token = None
-        if found is None:
-            new_token, csrf = store.new_session(single if single is not None else ANONYMOUS)
-            found = (new_token, single if single is not None else ANONYMOUS, csrf)
-        request.state.token, request.state.learner, request.state.csrf = found
+    def forget(token: str) -> None:
+        known.pop(token, None)
+        store.end_session(token)
+
+    async def find_session(cookie_header: str) -> tuple[tuple[str, int, str], str | None]:
+        """(token, learner, csrf) for this request, and the new token when one had to be made."""
+        token = cookie_parser(cookie_header).get(COOKIE) if cookie_header else None
+        if token in known:
+            return (token, *known[token]), None
+        if token:
+            found = await run_in_threadpool(store.session, token)
+            if found is not None:
+                known[token] = found
+                return (token, *found), None
+        who = single if single is not None else ANONYMOUS
+        new_token, csrf = await run_in_threadpool(store.new_session, who)
+        known[new_token] = (who, csrf)
+        return (new_token, who, csrf), new_token
+
+    async def sessions(scope, receive, send, inner):
+        """Plain ASGI middleware (cheaper than BaseHTTPMiddleware): attach the session, add the
+        security headers and a new session's cookie, and turn any crash into a clean 500."""
+        if scope["type"] != "http":
+            return await inner(scope, receive, send)
+        cookie = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie"), "")
+        (token, learner_id, csrf), new_token = await find_session(cookie)
+        scope.setdefault("state", {}).update(token=token, learner=learner_id, csrf=csrf)
+        started = False
+
+        async def send_with_headers(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = CSP
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "no-referrer"
+                if new_token:
+                    headers.append("set-cookie", f"{COOKIE}={new_token}; HttpOnly; Path=/; SameSite=strict")
+            await send(message)
+
         try:
-            response = await call_next(request)
-        except Exception:  # never a 500 page with a traceback
-            response = JSONResponse({"error": "Something went wrong on our side; nothing was saved."}, 500)
-        if new_token:
-            _set_cookie(response, new_token)
-        response.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                                                       "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+            await inner(scope, receive, send_with_headers)
+        except Exception:  # never a traceback page
+            if not started:
+                await JSONResponse({"error": "Something went wrong on our side; nothing was saved."}, 500)(
+                    scope, receive, send_with_headers)
+
+    class _Sessions:
+        def __init__(self, app):
+            self.app = app
+
+        async def __call__(self, scope, receive, send):
+            await sessions(scope, receive, send, self.app)
+
+    app.add_middleware(_Sessions)
 
     def _set_cookie(response: Response, token: str) -> None:
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/")
@@ -274,8 +328,9 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         return JSONResponse(json.loads(store.get_paper(key)["curriculum"]) if paper_of(key) else None)
 
     @app.get("/papers/{key}/course/{path:path}")
-    def course_file(key: str, path: str):
-        files = loaded(key)[1]
+    async def course_file(key: str, path: str):
+        ready = rendered.get(key)  # a cached page is served without leaving the event loop
+        files = ready[1] if ready else (await run_in_threadpool(loaded, key))[1]
         if path not in files:
             raise Failure(404, "No such page in this course.")
         media = "text/css" if path.endswith(".css") else "text/javascript" if path.endswith(".js") else "text/html"
@@ -434,7 +489,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         for l in cur.lessons:
             cards = [c.id for c in cur.flashcards if c.lesson_id == l.id]
             items = [q.id for q in cur.quiz if q.lesson_id == l.id]
-            lessons.append({"number": l.number, "title": l.title, "cards": len(cards), "items": len(items),
+            lessons.append({"number": l.number, "title": l.title, "cards": len(cards), "quiz_items": len(items),
                             "seen": sum(c in p["cards"] for c in cards), "answered": sum(i in latest for i in items),
                             "right": sum(latest.get(i, False) for i in items)})
         due = len(store.due_cards(learner(request), key, [c.id for c in cur.flashcards], _now()))
@@ -461,7 +516,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         return page(request, "login.html", title="Create an account", signup=True, message=None)
 
     def start_session(request: Request, learner_id: int) -> Response:
-        store.end_session(request.state.token)  # a fresh token at login: no session fixation
+        forget(request.state.token)  # a fresh token at login: no session fixation
         token, _ = store.new_session(learner_id)
         response = RedirectResponse("/library", 303)
         _set_cookie(response, token)
@@ -495,7 +550,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
     @app.post("/logout")
     async def logout(request: Request):
         await form_with_csrf(request)
-        store.end_session(request.state.token)
+        forget(request.state.token)
         response = RedirectResponse("/", 303)
         response.delete_cookie(COOKIE, path="/")
         return response
