@@ -150,11 +150,15 @@ def run_ray(jobs: list[Job], out: Path, address: str | None, workers: int, repor
                  log_to_driver=False, ignore_reinit_error=True)
     try:
         remote = ray.remote(_compile_chunk)
-        pending = [remote.remote(chunk, str(out)) for chunk in _chunks(jobs, CHUNK)]
-        while pending:
-            done, pending = ray.wait(pending, num_returns=1)
-            for result in ray.get(done[0]):
-                report(result)
+        chunks = iter(_chunks(jobs, CHUNK))
+        limit = 4 * max(1, int(ray.cluster_resources().get("CPU", workers)))
+        pending = [remote.remote(c, str(out)) for c, _ in zip(chunks, range(limit))]
+        while pending:  # a bounded window of chunks in flight, collected several at a time
+            done, pending = ray.wait(pending, num_returns=min(len(pending), max(1, limit // 4)), timeout=1.0)
+            for ref in done:
+                for result in ray.get(ref):
+                    report(result)
+            pending += [remote.remote(c, str(out)) for c, _ in zip(chunks, range(limit - len(pending)))]
     finally:
         if started:
             ray.shutdown()
