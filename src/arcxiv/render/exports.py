@@ -82,14 +82,15 @@ def lesson_titles(cur: Curriculum) -> dict[str, str]:
     return {l.id: f"{l.number:02d} {l.title}" for l in cur.lessons}
 
 
-def answer_text(q: QuizItem) -> str:
-    """The right answer written out, whatever the kind stores (index, indices or text)."""
+def answer_text(q: QuizItem, arrow: str = "->", then: str = " | ") -> str:
+    """The right answer written out, whatever the kind stores (index, indices or text).
+    Pages for people pass arrow="→", then=" → "; files for machines keep ASCII."""
     if q.kind == "mcq":
         return q.choices[q.answer]
     if q.kind == "matching":
-        return "; ".join(f"{l} -> {q.choices[i]}" for l, i in zip(q.left, q.answer))
+        return "; ".join(f"{l} {arrow} {q.choices[i]}" for l, i in zip(q.left, q.answer))
     if q.kind == "ordering":
-        return " | ".join(q.choices[i] for i in q.answer)
+        return then.join(q.choices[i] for i in q.answer)
     return str(q.answer)
 
 

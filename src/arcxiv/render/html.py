@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from ..models import Curriculum, LessonOut, QuizItem, Statement
+from . import exports
 from .mathml import rich
 
 
@@ -27,13 +28,7 @@ def lesson_file(lesson: LessonOut) -> str:
 
 
 def answer_text(q: QuizItem) -> str:
-    if q.kind == "mcq":
-        return q.choices[q.answer]
-    if q.kind == "matching":
-        return "; ".join(f"{l} → {q.choices[i]}" for l, i in zip(q.left, q.answer))
-    if q.kind == "ordering":
-        return " → ".join(q.choices[i] for i in q.answer)
-    return str(q.answer)
+    return exports.answer_text(q, arrow="→", then=" → ")
 
 
 def _sentence_starts(cur: Curriculum) -> list[int]:

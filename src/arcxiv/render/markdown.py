@@ -71,13 +71,10 @@ def to_markdown(cur: Curriculum) -> str:
 
 
 def _answer_text(q) -> str:
-    if q.kind == "mcq":
-        return f"{'ABCD'[q.answer] if q.answer < 4 else q.answer + 1}. {q.choices[q.answer]}"
-    if q.kind == "matching":
-        return "; ".join(f"{l} → {q.choices[i]}" for l, i in zip(q.left, q.answer))
-    if q.kind == "ordering":
-        return " → ".join(q.choices[i] for i in q.answer)
-    return str(q.answer)
+    from .html import answer_text
+
+    return f"{'ABCD'[q.answer] if q.answer < 4 else q.answer + 1}. {q.choices[q.answer]}" if q.kind == "mcq" \
+        else answer_text(q)
 
 
 def _quiz_item(q, n: int, sentence_of, lesson_titles) -> list[str]:
