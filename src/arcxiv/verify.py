@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .generate.facts import BLANK
 from .generate.statements import SEPARATOR
@@ -36,6 +37,7 @@ def tokens(s: str) -> list[str]:
     return _TOKEN.findall(unicodedata.normalize("NFC", s).lower())
 
 
+@lru_cache(maxsize=65536)
 def stem(t: str) -> str:
     if t.isdigit() or len(t) <= 3:
         return t

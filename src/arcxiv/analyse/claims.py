@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..models import Claim, Condition, Enumeration, Sentence, Span
-from .nlp import text_of
+from .nlp import noun_chunks, text_of
 
 _CUES: dict[str, re.Pattern] = {
     "aim": re.compile(r"(?i)\b(?:we|this (?:paper|work|article|study)|here we|in this (?:paper|work))\s+(?:\w+ly\s+)?"
@@ -122,9 +122,10 @@ def _member_lists(doc) -> list[Enumeration]:
     """Three or more coordinated words or phrases: "a decomposition into statistical,
     optimization, propagation-of-chaos, and sparse-residual components"."""
     out = []
-    chunk_ending = {ch.end_char: ch for ch in doc.noun_chunks}
+    chunk_ending = {ch.end_char: ch for ch in noun_chunks(doc)}
     text = text_of(doc)
-    for tok in doc:
+    heads = sorted({t.head.i for t in doc if t.dep_ == "conj"})  # only tokens that start a coordination
+    for tok in (doc[i] for i in heads):
         if tok.dep_ == "conj":
             continue
         conj = _conjuncts(tok)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..models import Definition, Span, TermInfo
+from .nlp import noun_chunks
 
 _DET = re.compile(r"^(?:(?:the|a|an|our|its|their|this|these|every|each|all|some|any|two|three|four|both)\s+)+", re.I)
 
@@ -82,7 +83,7 @@ def _appositives(text: str, doc, terms: dict[str, TermInfo]) -> list[Definition]
     # symbol start -> start of the noun phrase just before it ("the orbit depth" D*orb),
     # whether the parser put the symbol inside that chunk or just after it
     np_before: dict[int, int] = {}
-    for ch in doc.noun_chunks:
+    for ch in noun_chunks(doc):
         np_before.setdefault(ch.end_char + 1, ch.start_char)
         last = ch[-1]
         if last.i > ch.start:

@@ -35,3 +35,10 @@ def parse(text: str, sentence_spans: list[tuple[int, int]]):
 
 def text_of(doc) -> str:
     return doc.user_data.get("text") or doc.text
+
+
+def noun_chunks(doc) -> list:
+    """The doc's noun chunks, found once: spaCy recomputes them on every access."""
+    if "noun_chunks" not in doc.user_data:
+        doc.user_data["noun_chunks"] = list(doc.noun_chunks)
+    return doc.user_data["noun_chunks"]

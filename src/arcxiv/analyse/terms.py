@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..models import Span, TermInfo
-from .nlp import text_of
+from .nlp import noun_chunks, text_of
 from .symbols import find_acronym_words, find_defined_acronyms, find_quantities, find_symbols
 
 # Words that open a noun chunk without being part of the concept.
@@ -30,7 +30,7 @@ _SPLIT_WORDS = {"modulo", "versus", "via", "vs", "per"}
 def _concept_pieces(doc, symbol_spans: list[Span]):
     """Noun-chunk pieces that name concepts, as (start char, end char, key)."""
     in_symbol = _covered(symbol_spans)
-    for chunk in doc.noun_chunks:
+    for chunk in noun_chunks(doc):
         piece: list = []
         for tok in chunk:
             cut = (tok.text in "()[],;:" or tok.lower_ in _SPLIT_WORDS or in_symbol(tok.idx)

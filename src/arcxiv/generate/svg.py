@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 FONT_SIZE = 12.0
@@ -52,7 +53,13 @@ def char_width(ch: str) -> float:
 
 
 def text_width(s: str, size: float = FONT_SIZE, bold: bool = False) -> float:
-    return sum(char_width(c) for c in s) * size * SAFETY * (BOLD if bold else 1.0)
+    return _ems(s) * size * SAFETY * (BOLD if bold else 1.0)
+
+
+@lru_cache(maxsize=65536)
+def _ems(s: str) -> float:
+    """A string's advance in ems; layout measures the same labels and their prefixes many times."""
+    return sum(char_width(c) for c in s)
 
 
 def line_height(size: float = FONT_SIZE) -> float:

@@ -42,6 +42,7 @@ def to_html(cur: Curriculum) -> dict[str, str]:
     starts = _sentence_starts(cur)
     by_id = {l.id: l for l in cur.lessons}
 
+    @lru_cache(maxsize=None)  # the same sentence is shown on several pages
     def m(text: str) -> Markup:
         return Markup(rich(text, symbols))
 
