@@ -281,7 +281,7 @@ def main(argv: list[str]) -> int:
             b = lines / bare[n]["seconds"]
             rate[n] = a
             print(f"{n:>3}{a:>21.2f}{b:>25.2f}{a / b:>8.2f}   {'met' if a / b >= RATIO_GOAL else 'NOT met'}")
-        print(f"    CPU time (all processes of the run): ArcXiv " + ", ".join(
+        print("    CPU time (all processes of the run): ArcXiv " + ", ".join(
             f"N={n} {lines / arc[n]['cpu_s']:.2f}" for n in WORKERS) + " abstracts per CPU-second; bare " + ", ".join(
             f"N={n} {lines / bare[n]['cpu_s']:.2f}" for n in WORKERS) + " (less sensitive than wall clock to other load on the machine)")
         print(f"    speed-up 1 -> 2 workers: ArcXiv x{rate[2] / rate[1]:.2f}, "

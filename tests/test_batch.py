@@ -13,7 +13,7 @@ import pytest
 
 from arcxiv.batch import DONE, run_batch
 
-from .conftest import CORPUS, SEED, corpus_lines
+from .conftest import SEED, corpus_lines
 
 ARCXIV = Path(sys.executable).parent / "arcxiv"
 

@@ -152,7 +152,6 @@ def test_apkg_imports_into_anki_and_says_what_the_curriculum_says(which, request
     cur = (request.getfixturevalue("corpus")[int(which[-1])] if which.startswith("corpus")
            else request.getfixturevalue(which))
     assert cur.flashcards
-    sents = Sentences(cur)
     col = Collection(str(tmp_path / "collection.anki2"))
     try:
         log = _import_apkg(col, _write_apkg(cur, tmp_path))

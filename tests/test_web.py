@@ -480,7 +480,7 @@ def test_review_quiz_and_progress(fresh):
     assert [h["correct"] for h in p["history"]][:2] == [True, False]
     assert sum(l["seen"] for l in p["lessons"]) == 2
     html = s.client.get(f"/papers/{key}/progress").text
-    assert f'<strong id="review-count">2</strong>' in html and f'{p["right"]} of {p["answered"]}' in html
+    assert '<strong id="review-count">2</strong>' in html and f'{p["right"]} of {p["answered"]}' in html
 
     same = uuid.uuid4().hex  # a retried answer is stored once
     for _ in range(2):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from .. import __version__
-from ..ids import content_id
 from ..models import ConceptEdge, Curriculum, Grounding, Plan, SectionOut, Source, TermOut
 from ..models import QuizFlaw, QuizReport
 from .cards import write_cards
@@ -45,5 +44,3 @@ def generate(plan: Plan) -> Curriculum:
     cur.visuals = make_visuals(plan, cur)
     return cur
 
-
-__all__ = ["generate", "content_id"]

@@ -88,7 +88,7 @@ def _quiz_item(q, n: int, sentence_of, lesson_titles) -> list[str]:
         out += [f"- {c}" for c in q.choices] + [""]
     elif q.kind == "true_false":
         out += ["True or false?", ""]
-    out += [f"<details><summary>Answer</summary>", "", f"{_answer_text(q)}. Source: {q.explanation.text}"
+    out += ["<details><summary>Answer</summary>", "", f"{_answer_text(q)}. Source: {q.explanation.text}"
             f"{_cite(q.explanation, sentence_of)}", "", "</details>", ""]
     return out
 
