@@ -297,7 +297,9 @@ def test_markdown_sections_and_spans():
     )
     assert text_of["Results"] == "first item without a full stop\n\nsecond item.\n\nnumbered item"
     assert text_of["Discussion"] == "Final words of the paper here."
-    assert "draft" not in paper.text and "#" not in paper.text and "Abstract" not in paper.text
+    assert "draft" not in paper.text and "#" not in paper.text
+    # headings stay in the text as their own paragraphs (their words are the paper's), outside every section
+    assert "\n\nResults\n\n" in paper.text and "\n\nAbstract\n\n" in paper.text
     spans = [s.span for s in paper.sections]
     assert spans == sorted(spans) and spans[-1][1] == len(paper.text)
 

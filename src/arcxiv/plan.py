@@ -117,6 +117,14 @@ def _section(an: Analysis, kind: str, title: str, sents: list[int], number: int 
 
 def _topic(an: Analysis, i: int) -> str:
     """A short name for what a sentence is about, in the source's words."""
+    found = _topic_phrase(an, i)
+    if re.search(r"[^\W\d_]{2}", found):
+        return found
+    words = re.findall(r"\S+", an.sentences[i].text)[:6]  # nothing better: the sentence's opening words
+    return _balance(" ".join(words).rstrip(",.;:")) or "…"
+
+
+def _topic_phrase(an: Analysis, i: int) -> str:
     s = an.sentences[i]
     m = _WE_VERB.match(s.text)
     if m:

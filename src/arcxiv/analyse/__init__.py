@@ -1,7 +1,7 @@
 """analyse: Paper -> Analysis (sentences, terms, definitions, claims, structure, relations)."""
 from __future__ import annotations
 
-from ..models import Analysis, Paper
+from ..models import Analysis, Paper, Sentence
 from . import nlp
 from .claims import classify, conditions, enumerations, topics
 from .definitions import find_definitions
@@ -12,9 +12,15 @@ from .terms import add_member_terms, collect_terms
 
 def analyse(paper: Paper) -> Analysis:
     text = paper.text
-    sentences = sentences_of(text)
-    doc = nlp.parse(text, [s.span for s in sentences])
+    every = sentences_of(text)
+    doc = nlp.parse(text, [s.span for s in every])
+    sentences = _inside_sections(every, paper)
     terms, _ = collect_terms(text, doc)
+    if len(sentences) < len(every):  # headings are words of the paper, but not sentences to teach
+        spans = [s.span for s in sentences]
+        for t in terms.values():
+            t.mentions = [m for m in t.mentions if any(a <= m[0] < b for a, b in spans)]
+        terms = {k: t for k, t in terms.items() if t.mentions}
     enums = enumerations(text, sentences, doc)
     for e in enums:
         if e.kind == "members" and e.whole is not None:
@@ -26,6 +32,14 @@ def analyse(paper: Paper) -> Analysis:
                         tuples=_tuples(terms), topics=topics(doc, sentences))
     analysis.relations = find_relations(text, doc, terms, enums, analysis.sentence_at)
     return analysis
+
+
+def _inside_sections(sentences, paper: Paper):
+    """With Markdown headings, only the sentences under a heading (not the headings) count."""
+    if not paper.sections:
+        return sentences
+    kept = [s for s in sentences if any(a <= s.span[0] < b for a, b in (x.span for x in paper.sections))]
+    return [Sentence(index=i, span=s.span, text=s.text, clauses=s.clauses) for i, s in enumerate(kept)]
 
 
 def _tuples(terms):

@@ -6,14 +6,12 @@ from ..ids import content_id
 from ..models import Flashcard, LessonOut, Statement, TermInfo
 from .. import wording as W
 from .facts import Facts
-from .statements import scaffold
+from .statements import label_mention, scaffold
 
 
 def named(src: str, t: TermInfo):
-    """A mention written as the label, to cite when a question names the term."""
-    if t.short_span:
-        return t.short_span
-    return next((m for m in t.mentions if src[m[0]:m[1]].lower() == t.label.lower()), t.mentions[0])
+    """A mention written as the label, to cite when a question names the term (else its first)."""
+    return label_mention(src, t) or t.mentions[0]
 
 
 def write_cards(f: Facts) -> list[Flashcard]:
@@ -38,6 +36,8 @@ def write_cards(f: Facts) -> list[Flashcard]:
         if n > 1:
             continue
         lesson = f.lesson_for_term(t, d.sentence)
+        if label_mention(src, t) is None:
+            continue  # the source never writes the term as its label: a front could not cite it
         if d.pattern == "acronym":
             add("acronym", scaffold(W.C_STANDS.format(term=t.label), [named(src, t)]), d.statement, lesson, d.sentence)
             continue

@@ -63,11 +63,11 @@ class ExerciseWriter:
             return
         s = self.an.sentences[sents[0]]
         topic = lesson.title.split(": ", 1)[-1].split(" (")[0]
-        k = self.src.find(topic, s.span[0], s.span[1])
-        cite = [(k, k + len(topic))] if k >= 0 else []
         spans = [self.an.sentences[i].span for i in sents]
-        if not cite and not set(_words(topic)) <= set(_words(" ".join(self.src[a:b] for a, b in spans))):
-            topic = "this part"
+        found = next(((k, k + len(topic)) for a, b in spans for k in [self.src.find(topic, a, b)] if k >= 0), None)
+        cite = [found] if found else []
+        if not found:
+            topic = "this part"  # a topic the source does not spell out is not named
         solution = quote(self.src, s.span) if len(sents) == 1 else extract(self.src, spans)
         self.add("explain", scaffold(W.E_EXPLAIN.format(topic=topic), cite), solution, lesson, self.rubric_for(spans))
 

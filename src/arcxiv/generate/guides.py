@@ -43,8 +43,12 @@ def write_guides(plan: Plan) -> list[Guide]:
                       and any(an.sentence_at(m[0]) in sec.sentences for m in t.mentions)
                       and any(an.sentence_at(m[0]) in other.sentences for m in t.mentions)]
             for t in shared[:2]:
-                mine = next(m for m in t.mentions if an.sentence_at(m[0]) in sec.sentences)
-                theirs = next(m for m in t.mentions if an.sentence_at(m[0]) in other.sentences)
+                # cite the term where it is written as its label ("ADPrompt", not its long form)
+                as_label = [m for m in t.mentions if src[m[0]:m[1]].lower() == t.label.lower()]
+                mine = next((m for m in as_label if an.sentence_at(m[0]) in sec.sentences), None)
+                theirs = next((m for m in as_label if an.sentence_at(m[0]) in other.sentences), None)
+                if mine is None or theirs is None:
+                    continue
                 links.append(scaffold(W.S_SHARES.format(term=t.label, title=other.title.split(":")[0]),
                                       sorted([mine, theirs])))
         if links:

@@ -8,7 +8,7 @@ from ..ids import content_id
 from ..plan import _VAGUE
 from ..models import Analysis, Block, LessonOutline, LessonOut, Plan, Span, Statement, TermInfo
 from .. import wording as W
-from .statements import extract, quote, rephrase, scaffold, term_mention_in, trim, window
+from .statements import extract, label_mention, quote, rephrase, scaffold, term_mention_in, trim, window
 
 _QUALIFIER_RX = re.compile(r"(?i)(?<![\w-])(?:at most|at least|up to|exactly|uniform(?:ly)?(?:-in-time)?|explicit|only|"
                            r"except(?: for)?|approximately|asymptotically|typically|modulo|bounded by)(?![\w-])")
@@ -46,8 +46,11 @@ class LessonWriter:
 
     def named(self, terms: list[TermInfo]) -> list[Span]:
         """Spans where each term appears as written in its label, to cite when naming it."""
-        return [next((m for m in t.mentions if self.src[m[0]:m[1]].lower() == t.label.lower()), t.mentions[0])
-                for t in terms]
+        return [label_mention(self.src, t) or t.mentions[0] for t in terms]
+
+    def nameable(self, terms: list[TermInfo]) -> list[TermInfo]:
+        """The terms a template may name: those the source writes as their label."""
+        return [t for t in terms if label_mention(self.src, t)]
 
     def context(self, term: TermInfo, mention: Span, words: int = 7) -> Statement:
         sent = self.an.sentences[self.an.sentence_at(mention[0])]
@@ -90,7 +93,7 @@ class LessonWriter:
             sts.append(self.context(t, t.mentions[0]))
             blocks.append(Block(heading=t.label, statements=sts))
             keys.append(t.key)
-        names = [self.an.terms[k] for k in keys[:3]]
+        names = self.nameable([self.an.terms[k] for k in keys])[:3]
         objectives = [scaffold(W.O_TERMS.format(terms=_join([t.label for t in names])), self.named(names))]
         return objectives, blocks, keys
 
@@ -104,8 +107,8 @@ class LessonWriter:
             sts.append(self.context(t, t.mentions[0], 5))
             blocks.append(Block(heading=t.label, statements=sts))
             keys.append(t.key)
-        shown = [self.an.terms[k] for k in keys if self.an.terms[k].kind != "quantity"][:4]
-        qty = [self.an.terms[k] for k in keys[:3]]
+        shown = self.nameable([self.an.terms[k] for k in keys if self.an.terms[k].kind != "quantity"])[:4]
+        qty = self.nameable([self.an.terms[k] for k in keys])[:3]
         objectives = [scaffold(W.O_NOTATION.format(terms=_join([t.label for t in shown])), self.named(shown))] \
             if shown else [scaffold(W.O_QUANTITIES.format(terms=_join([t.label for t in qty])), self.named(qty))]
         return objectives, blocks, keys
@@ -143,8 +146,11 @@ class LessonWriter:
             if r.sentence in o.sentences:
                 groups[W.H_RELATIONS].append(extract(self.src, [r.span]))
         blocks = [Block(heading=h, statements=_unique(sts)) for h, sts in groups.items() if sts]
-        topic = o.title.split(": ", 1)[-1]
-        topic_span = _find(self.src, topic, _cover(self.an, o.sentences))
+        topic = o.title.split(": ", 1)[-1].split(" (")[0]
+        # cite the topic where the source writes it: in these sentences, else anywhere (a heading)
+        topic_span = _find(self.src, topic, _cover(self.an, o.sentences)) or _find(self.src, topic, (0, len(self.src)))
+        if topic_span is None:
+            topic = "this part"
         objectives = [scaffold(W.O_CLAIM.format(topic=topic), [topic_span] if topic_span else [])]
         if groups[W.H_CONDITIONS]:
             objectives.append(scaffold(W.O_CONDITIONS))

@@ -17,7 +17,7 @@ from .. import wording as W
 from .cards import named
 from .facts import Facts
 from .flaws import find_flaws
-from .statements import extract, occurs, quote, scaffold
+from .statements import extract, label_mention, occurs, quote, scaffold
 
 OPTIONS = 4
 
@@ -137,7 +137,8 @@ class QuizWriter:
         cited = self.src[a:b].lower()
         original = self.src[z.gap[0]:z.gap[1]]
         other = next((p for p in _shuffle(pool, self.src[a:b]) if not occurs(p, cited) and not _overlaps(p, original)
-                      and _plural(p) == _plural(original) and abs(len(p.split()) - len(original.split())) <= 1), None)
+                      and _plural(p) == _plural(original) and abs(len(p.split()) - len(original.split())) <= 1
+                      and label_mention(self.src, self.f.an.terms[_key_of(self.f, p)])), None)
         if false and other is not None:
             text = self.src[a:z.gap[0]] + other + self.src[z.gap[1]:b]
             spans = _merge([z.span, named(self.src, self.f.an.terms[_key_of(self.f, other)])])
@@ -156,7 +157,7 @@ class QuizWriter:
             swap = next((o for o in _shuffle_terms(self.f.terms_of_kind(t.kind), t.label)
                          if o is not t and o.label.startswith("(") == t.label.startswith("(")
                          and not any(x.term is o and x.meaning.lower() == d.meaning.lower() for x in self.f.definitions)
-                         and o.label not in d.statement.text), None)
+                         and o.label not in d.statement.text and label_mention(self.src, o)), None)
             lesson = self.f.lesson_for_term(t, d.sentence)
             if n % 2 == 0 and swap is not None:  # a false statement: one swap of same-kind terms
                 text = re.sub(rf"^{re.escape(t.label)}\b", swap.label, d.statement.text) if \

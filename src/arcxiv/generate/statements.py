@@ -105,3 +105,12 @@ def occurs(phrase: str, text: str) -> bool:
             return True
         start = t.find(p, start + 1)
     return False
+
+
+def label_mention(src: str, t: TermInfo) -> Span | None:
+    """Where the source writes the term as its label, to cite when a sentence names it;
+    None when it never does (only a long form or a variant)."""
+    as_label = [m for m in t.mentions if src[m[0]:m[1]].lower() == t.label.lower()]
+    if t.short_span in as_label:
+        return t.short_span
+    return as_label[0] if as_label else None

@@ -65,12 +65,16 @@ def parse(text: str, paper_id: str | None = None, name: str = "input") -> Paper:
         body = normalize_text(_strip_inline("\n".join(_body_lines(lines))))
         if not body:
             continue  # an empty section has nothing to point at
+        if heading:  # the heading stays in the text (its words are the paper's), outside the section's span
+            offset += (2 if pieces else 0) + len(normalize_line(heading))
+            pieces.append(normalize_line(heading))
         start = offset + (2 if pieces else 0)  # pieces are joined by "\n\n"
         pieces.append(body)
         offset = start + len(body)
         sections.append(SourceSection(title=heading, span=(start, offset)))
     body = "\n\n".join(pieces)
-    title = normalize_line(title or "") or fallback_title(body)
+    bodies = " ".join(body[a:b] for _, (a, b) in ((s.title, s.span) for s in sections))
+    title = normalize_line(title or "") or fallback_title(bodies or body)
     # Text before the first heading has no heading of its own: it is titled after the paper.
     sections = [SourceSection(s.title or title, s.span) for s in sections]
     return make_paper(title=title, text=body, fmt=FORMAT, name=name, paper_id=paper_id, sections=tuple(sections))
