@@ -89,14 +89,15 @@ def is_done(folder: Path, job: Job) -> bool:
         return False
 
 
-def compile_job(job: Job, out: Path) -> dict:
-    """Compile one paper into ``out/job.name``; a summary, or an error record."""
+def compile_job(job: Job, out: Path, prepared=None) -> dict:
+    """Compile one paper into ``out/job.name``; a summary, or an error record.
+    ``prepared``: (Paper, parse) when the caller ingested and parsed it already."""
     from .ingest import ingest
     from .pipeline import compile_paper, render_files, write_outputs
 
     try:
-        paper = ingest(job.data, fmt=job.fmt, name=job.origin)
-        cur = compile_paper(paper)
+        paper, doc = prepared if prepared else (ingest(job.data, fmt=job.fmt, name=job.origin), None)
+        cur = compile_paper(paper, doc=doc)
         summary = {"name": job.name, "id": cur.source.id, "title": cur.source.title, "lessons": len(cur.lessons),
                    "flashcards": len(cur.flashcards), "quiz": len(cur.quiz),
                    "grounding": {"checked": cur.grounding.checked, "passed": cur.grounding.passed}}
@@ -118,8 +119,21 @@ def _warm() -> None:
 
 
 def _compile_chunk(jobs: list[Job], out: str) -> list[dict]:
+    """Ingest a chunk, parse its papers in one spaCy batch, then compile each."""
+    from .analyse import nlp
+    from .analyse.sentences import split_sentences
+    from .ingest import ingest
+
     _warm()
-    return [compile_job(j, Path(out)) for j in jobs]
+    papers: dict[int, object] = {}
+    for i, j in enumerate(jobs):
+        try:
+            papers[i] = ingest(j.data, fmt=j.fmt, name=j.origin)
+        except ArcxivError:
+            pass  # compile_job reports it
+    order = sorted(papers)
+    docs = dict(zip(order, nlp.parse_many([(papers[i].text, split_sentences(papers[i].text)) for i in order])))
+    return [compile_job(j, Path(out), (papers[i], docs[i]) if i in papers else None) for i, j in enumerate(jobs)]
 
 
 def _chunks(jobs: list[Job], size: int) -> list[list[Job]]:
@@ -128,9 +142,9 @@ def _chunks(jobs: list[Job], size: int) -> list[list[Job]]:
 
 def run_local(jobs: list[Job], out: Path, workers: int, report: Callable[[dict], None]) -> None:
     if workers <= 1:
-        _warm()
-        for j in jobs:
-            report(compile_job(j, out))
+        for chunk in _chunks(jobs, CHUNK):
+            for result in _compile_chunk(chunk, str(out)):
+                report(result)
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
         futures = [pool.submit(_compile_chunk, chunk, str(out)) for chunk in _chunks(jobs, CHUNK)]

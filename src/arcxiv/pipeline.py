@@ -21,9 +21,9 @@ from .render.markdown import to_markdown
 from .verify import verify
 
 
-def compile_paper(paper: Paper, deep_dives: bool = False) -> Curriculum:
+def compile_paper(paper: Paper, deep_dives: bool = False, doc=None) -> Curriculum:
     """Paper -> verified Curriculum. Pure: touches no files. Deep dives only when asked."""
-    p = plan(analyse(paper))
+    p = plan(analyse(paper, doc))
     cur = generate(p)
     if deep_dives:
         cur.deep_dives = [deep_dive(p, cur, s.id) for s in p.sections]

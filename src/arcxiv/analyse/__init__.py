@@ -10,10 +10,11 @@ from .sentences import sentences_of
 from .terms import add_member_terms, collect_terms
 
 
-def analyse(paper: Paper) -> Analysis:
+def analyse(paper: Paper, doc=None) -> Analysis:
+    """``doc``: the paper's parse when a batch made it already (``nlp.parse_many``)."""
     text = paper.text
     every = sentences_of(text)
-    doc = nlp.parse(text, [s.span for s in every])
+    doc = doc if doc is not None else nlp.parse(text, [s.span for s in every])
     sentences = _inside_sections(every, paper)
     terms, _ = collect_terms(text, doc)
     if len(sentences) < len(every):  # headings are words of the paper, but not sentences to teach

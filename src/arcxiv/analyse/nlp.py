@@ -15,6 +15,20 @@ def load():
     return spacy.load(MODEL, exclude=EXCLUDE)
 
 
+def _preset(nlp, text: str, sentence_spans: list[tuple[int, int]]):
+    doc = nlp.make_doc(text)
+    starts = {a for a, _ in sentence_spans}
+    for tok in doc:
+        tok.is_sent_start = tok.i == 0 or tok.idx in starts
+    return doc
+
+
+def _ready(doc, text: str):
+    doc.user_data["text"] = text  # Doc.text rebuilds the string on every access
+    doc.user_data["token_at"] = {tok.idx: tok for tok in doc}
+    return doc
+
+
 def parse(text: str, sentence_spans: list[tuple[int, int]]):
     """Parse ``text`` with sentence boundaries fixed to ``sentence_spans``.
 
@@ -22,15 +36,17 @@ def parse(text: str, sentence_spans: list[tuple[int, int]]):
     than the statistical parser; the parser respects boundaries set before it runs.
     """
     nlp = load()
-    doc = nlp.make_doc(text)
-    starts = {a for a, _ in sentence_spans}
-    for tok in doc:
-        tok.is_sent_start = tok.i == 0 or tok.idx in starts
+    doc = _preset(nlp, text, sentence_spans)
     for _, proc in nlp.pipeline:
         doc = proc(doc)
-    doc.user_data["text"] = text  # Doc.text rebuilds the string on every access
-    doc.user_data["token_at"] = {tok.idx: tok for tok in doc}
-    return doc
+    return _ready(doc, text)
+
+
+def parse_many(items: list[tuple[str, list[tuple[int, int]]]], batch_size: int = 32) -> list:
+    """The same parses as ``parse``, for many texts at once (spaCy batches them: faster)."""
+    nlp = load()
+    docs = nlp.pipe((_preset(nlp, text, spans) for text, spans in items), batch_size=batch_size)
+    return [_ready(doc, text) for doc, (text, _) in zip(docs, items)]
 
 
 def text_of(doc) -> str:
