@@ -37,6 +37,14 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "arcxiv"
 
 
+def build_deep_dive(paper: Paper, section: str) -> DeepDive:
+    """One section's deep dive, verified; InputError names the sections when ``section`` is none of them."""
+    p = plan(analyse(paper))
+    cur = generate(p)
+    cur.deep_dives = [deep_dive(p, cur, section)]
+    return verify(cur).deep_dives[0]
+
+
 def deep_dive_for(paper: Paper, section: str, cache: Path | None = None) -> DeepDive:
     """One section's deep dive, generated the first time and then read from a cache
     keyed by the paper's content, the compiler version and the section asked for."""
@@ -47,10 +55,7 @@ def deep_dive_for(paper: Paper, section: str, cache: Path | None = None) -> Deep
         return DeepDive.model_validate_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         pass
-    p = plan(analyse(paper))
-    cur = generate(p)
-    cur.deep_dives = [deep_dive(p, cur, section)]
-    dive = verify(cur).deep_dives[0]
+    dive = build_deep_dive(paper, section)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -81,7 +81,7 @@ def _sections(an: Analysis) -> list[PlannedSection]:
         rest = [c.sentence for c in an.claims if c.role == "scope" and c.sentence not in overview]
     if synthesis:
         out.append(_section(an, "synthesis", W.T_FIT, synthesis))
-    scope = [i for i in rest if roles_of(an)[i] == "scope"] if rest else []
+    scope = [i for i in rest if roles[i] == "scope"]
     leftovers = [i for i in rest if i not in scope]
     if leftovers:  # sentences no rule claimed still belong somewhere: the overview
         ov = next((s for s in out if s.kind == "overview"), None)

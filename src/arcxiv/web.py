@@ -346,10 +346,8 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
     # -- deep dives, generated when first opened ---------------------------------------------
     def dive_json(key: str, section: str) -> dict:
-        from .generate.deepdive import find_section
-        from .pipeline import deep_dive_for
-        from .plan import plan
-        from .analyse import analyse
+        """Generated when first opened and kept in the database (not in the CLI's file cache)."""
+        from .pipeline import build_deep_dive
 
         cached = store.get_deep_dive(key, section)
         if cached:
@@ -359,10 +357,9 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         paper = Paper(title=src.title, text=src.text, format=src.format, paper_id=src.id, authors=tuple(src.authors),
                       categories=tuple(src.categories), sha256=src.sha256)
         try:
-            find_section(plan(analyse(paper)), section)
+            body = build_deep_dive(paper, section).model_dump_json()
         except InputError as e:
             raise Failure(404, str(e)) from None
-        body = deep_dive_for(paper, section).model_dump_json()
         store.put_deep_dive(key, section, body)
         return json.loads(body)
 
