@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from arcxiv.store import ReviewConflict, Store, StoreError, card_states, learners, reviews
+from arcxiv.store import HISTORY, ReviewConflict, Store, StoreError, card_states, learners, reviews
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 PAPER = "p" * 32 + "-0.1.0"
@@ -210,6 +210,19 @@ def test_record_answer_is_applied_once_per_answer_id(store):
     assert errors == [] and store.counts()["answers"] == 3
 
 
+def test_progress_keeps_the_latest_answer_per_item_and_a_bounded_history(store):
+    me = store.single_learner()
+    for n in range(HISTORY + 10):  # quiz-1 wrong until its last answer; quiz-2 right until its last
+        item = "quiz-1" if n % 2 else "quiz-2"
+        final = n >= HISTORY + 8
+        correct = item == "quiz-1" if final else item == "quiz-2"
+        store.record_answer(me, PAPER, item, correct, '"0"', NOW + timedelta(seconds=n), f"h-{n}")
+    p = store.progress(me, PAPER, NOW)
+    assert p["latest"] == store.latest_answers(me, PAPER) == {"quiz-1": True, "quiz-2": False}
+    assert len(p["answers"]) == HISTORY
+    assert [datetime.fromisoformat(h["at"]) for h in p["answers"]] == [NOW + timedelta(seconds=n) for n in range(10, HISTORY + 10)]
+
+
 def test_progress_and_due_cards_are_per_learner(store):
     a = store.create_learner("alice", "correct horse battery")
     b = store.create_learner("bob", "another long password")
@@ -231,7 +244,7 @@ def test_progress_and_due_cards_are_per_learner(store):
     assert store.due_cards(a, PAPER, deck, NOW + timedelta(days=365)) == ["c1", "c4", "c2", "c3"]
     assert store.progress(a, "other-paper", NOW)["reviews"] == 1
 
-    assert store.progress(b, PAPER, NOW) == {"cards": {}, "reviews": 0, "answers": []}
+    assert store.progress(b, PAPER, NOW) == {"cards": {}, "reviews": 0, "latest": {}, "answers": []}
     assert store.due_cards(b, PAPER, deck, NOW) == deck
     store.review(b, PAPER, "c3", 1, NOW, "b-1")
     store.record_answer(b, PAPER, "quiz-1", False, '"3"', NOW, "b-2")

@@ -454,10 +454,13 @@ def test_review_quiz_and_progress(fresh):
     # The quiz: right and wrong answers through the API, and the first item of every kind through the HTML form.
     q0, q1 = cur.quiz[0], cur.quiz[1]
     latest = {}
-    ok = s.api("POST", f"/api/papers/{key}/answers",
-               json={"item_id": q0.id, "answer": right_answer(q0), "answer_id": uuid.uuid4().hex}).json()
+    first = {"item_id": q0.id, "answer": right_answer(q0), "answer_id": uuid.uuid4().hex}
+    ok = s.api("POST", f"/api/papers/{key}/answers", json=first).json()
     assert ok["correct"] is True and ok["explanation"] == q0.explanation.text and ok["explanation_spans"]
-    assert ok["key"]
+    assert ok["key"] and ok["repeated"] is False and ok["answer_id"] == first["answer_id"]
+    resent = s.api("POST", f"/api/papers/{key}/answers", json=first).json()  # a retry after a lost reply
+    assert resent["repeated"] is True
+    assert s.sql("SELECT count(*) FROM answers WHERE id = ?", first["answer_id"]) == [(1,)]
     latest[q0.id] = True
     bad = s.api("POST", f"/api/papers/{key}/answers", json={"item_id": q1.id, "answer": wrong_answer(q1)}).json()
     assert bad["correct"] is False and bad["explanation"] == q1.explanation.text

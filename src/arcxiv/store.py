@@ -10,14 +10,17 @@ overwriting each other.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
 import uuid
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
+from threading import Lock
 
-from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint,
+from sqlalchemy import (Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
                         create_engine, event, func, select)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -66,6 +69,10 @@ answers = Table("answers", meta,
                 Column("answer", Text, nullable=False),
                 Column("answered_at", DateTime(timezone=True), nullable=False),
                 UniqueConstraint("id"))
+# a learner's progress is read on every quiz and progress page: these keep it from scanning all rows
+INDEXES = (Index("reviews_by_learner", reviews.c.learner_id, reviews.c.paper_key),
+           Index("answers_by_learner", answers.c.learner_id, answers.c.paper_key, answers.c.answered_at))
+HISTORY = 50  # answers shown in a progress view, the most recent
 
 SINGLE_LEARNER = "me"
 
@@ -97,9 +104,20 @@ class Store:
         self.reader = _engine(self.url, write=False) if self.url.startswith("sqlite") else self.engine
         try:
             meta.create_all(self.engine)
+            for index in INDEXES:  # also on a database made before the index existed
+                index.create(self.engine, checkfirst=True)
         except Exception as e:  # a bad URL or an unreachable server: say which
             raise StoreError(f"cannot open the database {self.url.split('@')[-1]}: {e.__class__.__name__}: {e}") from None
         self._dialect = self.engine.dialect.name
+        # SQLite has one writer at a time: threads queue here, in order, rather than in SQLite's busy
+        # handler, which sleeps in growing steps (seconds of tail latency under load)
+        self._write_lock = Lock() if self._dialect == "sqlite" else nullcontext()
+
+    @contextmanager
+    def _writing(self):
+        """One write transaction, committed (on disk) when the block ends."""
+        with self._write_lock, self.engine.begin() as c:
+            yield c
 
     def _insert(self, table):
         return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
@@ -111,7 +129,7 @@ class Store:
         return dict(row) if row else None
 
     def put_paper(self, key: str, title: str, curriculum_json: str) -> None:
-        with self.engine.begin() as c:
+        with self._writing() as c:
             c.execute(self._insert(papers).values(key=key, title=title, curriculum=curriculum_json,
                                                   created_at=datetime.now(timezone.utc)).on_conflict_do_nothing())
 
@@ -127,7 +145,7 @@ class Store:
                                                              deep_dives.c.section_id == section_id)).scalar()
 
     def put_deep_dive(self, paper_key: str, section_id: str, body: str) -> None:
-        with self.engine.begin() as c:
+        with self._writing() as c:
             c.execute(self._insert(deep_dives).values(paper_key=paper_key, section_id=section_id, body=body)
                       .on_conflict_do_nothing())
 
@@ -142,14 +160,14 @@ class Store:
 
     def single_learner(self) -> int:
         """The one learner of single-learner mode, made on first use."""
-        with self.engine.begin() as c:
+        with self._writing() as c:
             c.execute(self._insert(learners).values(username=SINGLE_LEARNER, password_hash=None).on_conflict_do_nothing())
         return self.learner_id(SINGLE_LEARNER)
 
     def create_learner(self, username: str, password: str) -> int:
         from argon2 import PasswordHasher
 
-        with self.engine.begin() as c:
+        with self._writing() as c:
             # preserve_rowcount: SQLAlchemy 2.1 on psycopg reports -1 for an INSERT otherwise, and a taken
             # name would then "sign up" into the existing account.
             result = c.execute(self._insert(learners).values(username=username, password_hash=PasswordHasher().hash(password))
@@ -175,7 +193,7 @@ class Store:
 
     def new_session(self, learner_id: int) -> tuple[str, str]:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        with self.engine.begin() as c:
+        with self._writing() as c:
             c.execute(sessions.insert().values(token=token, learner_id=learner_id, csrf=csrf,
                                                created_at=datetime.now(timezone.utc)))
         return token, csrf
@@ -186,7 +204,7 @@ class Store:
         return (row.learner_id, row.csrf) if row else None
 
     def end_session(self, token: str) -> None:
-        with self.engine.begin() as c:
+        with self._writing() as c:
             c.execute(sessions.delete().where(sessions.c.token == token))
 
     # -- flashcard review (FSRS) --------------------------------------------------------------
@@ -209,9 +227,11 @@ class Store:
         if rating not in (1, 2, 3, 4):
             raise ValueError("a grade is 1 (again), 2 (hard), 3 (good) or 4 (easy)")
         review_id = review_id or uuid.uuid4().hex
-        with self.engine.begin() as c:
+        with self._writing() as c:
             key = dict(learner_id=learner_id, paper_key=paper_key, card_id=card_id)
-            c.execute(self._insert(card_states).values(**key, fsrs=json.dumps(Card().to_dict()), due=now, reps=0)
+            # a card_id of our own: without one, fsrs makes one from the clock and sleeps 1 ms to keep it unique
+            fresh = Card(card_id=int(hashlib.sha256(card_id.encode()).hexdigest()[:12], 16), due=now)
+            c.execute(self._insert(card_states).values(**key, fsrs=json.dumps(fresh.to_dict()), due=now, reps=0)
                       .on_conflict_do_nothing())
             row = c.execute(select(card_states.c.fsrs, card_states.c.due, card_states.c.reps).where(
                 *(getattr(card_states.c, k) == v for k, v in key.items())).with_for_update()).first()
@@ -233,7 +253,7 @@ class Store:
     def record_answer(self, learner_id: int, paper_key: str, item_id: str, correct: bool, answer: str,
                       now: datetime, answer_id: str | None = None) -> bool:
         """Store one answer; False when ``answer_id`` was already stored (a retried request)."""
-        with self.engine.begin() as c:
+        with self._writing() as c:
             result = c.execute(self._insert(answers).values(
                 id=answer_id or uuid.uuid4().hex, learner_id=learner_id, paper_key=paper_key, item_id=item_id,
                 correct=correct, answer=answer[:2000], answered_at=now).on_conflict_do_nothing()
@@ -242,19 +262,32 @@ class Store:
 
     # -- progress ---------------------------------------------------------------------------
     def progress(self, learner_id: int, paper_key: str, now: datetime) -> dict:
+        """Card states, the number of reviews, the latest answer's correctness per quiz item and
+        the HISTORY most recent answers (oldest first)."""
+        mine = (answers.c.learner_id == learner_id, answers.c.paper_key == paper_key)
         with self.reader.connect() as c:
             states = c.execute(select(card_states.c.card_id, card_states.c.due, card_states.c.reps).where(
                 card_states.c.learner_id == learner_id, card_states.c.paper_key == paper_key)).all()
             review_count = c.execute(select(func.count()).select_from(reviews).where(
                 reviews.c.learner_id == learner_id, reviews.c.paper_key == paper_key)).scalar()
-            history = c.execute(select(answers.c.item_id, answers.c.correct, answers.c.answered_at).where(
-                answers.c.learner_id == learner_id, answers.c.paper_key == paper_key)
-                .order_by(answers.c.answered_at, answers.c.id)).all()
+            recent = c.execute(select(answers.c.item_id, answers.c.correct, answers.c.answered_at).where(*mine)
+                               .order_by(answers.c.answered_at.desc(), answers.c.id.desc()).limit(HISTORY)).all()
         return {"cards": {r.card_id: {"due": _utc(r.due).isoformat(), "reps": r.reps, "is_due": _utc(r.due) <= now}
                           for r in states},
                 "reviews": review_count,
+                "latest": self.latest_answers(learner_id, paper_key),
                 "answers": [{"item_id": h.item_id, "correct": bool(h.correct), "at": _utc(h.answered_at).isoformat()}
-                            for h in history]}
+                            for h in reversed(recent)]}
+
+    def latest_answers(self, learner_id: int, paper_key: str) -> dict[str, bool]:
+        """Whether each quiz item's most recent answer was right."""
+        rank = func.row_number().over(partition_by=answers.c.item_id,
+                                      order_by=(answers.c.answered_at.desc(), answers.c.id.desc())).label("rank")
+        ranked = select(answers.c.item_id, answers.c.correct, rank).where(
+            answers.c.learner_id == learner_id, answers.c.paper_key == paper_key).subquery()
+        with self.reader.connect() as c:
+            rows = c.execute(select(ranked.c.item_id, ranked.c.correct).where(ranked.c.rank == 1)).all()
+        return {r.item_id: bool(r.correct) for r in rows}
 
     def counts(self) -> dict[str, int]:
         """Rows per table (for tests and the load benchmark)."""
