@@ -6,11 +6,12 @@ MathML; the stylesheet and script are copied next to the pages.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..models import Curriculum, LessonOut, QuizItem, Statement
 from . import exports
@@ -20,7 +21,12 @@ from .mathml import rich
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     return Environment(loader=PackageLoader("arcxiv", "render/templates"), autoescape=select_autoescape(["html"]),
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
+
+
+@lru_cache(maxsize=None)
+def _asset(name: str) -> str:
+    return resources.files("arcxiv").joinpath("render", "static", name).read_text(encoding="utf-8")
 
 
 def lesson_file(lesson: LessonOut) -> str:
@@ -50,11 +56,22 @@ def to_html(cur: Curriculum) -> dict[str, str]:
         return ",".join(f"{a}-{b}" for a, b in st.spans)
 
     def cite(st: Statement) -> str:
-        nums = sorted({sum(1 for s in starts if s <= a) for a, _ in st.spans})
+        nums = sorted({bisect_right(starts, a) for a, _ in st.spans})
         return ("[" + ", ".join(f"s{n}" for n in nums) + "]") if nums else ""
 
+    def statement(st: Statement) -> Markup:
+        """One cited statement (a Python function, not a macro: it is on every page, many times)."""
+        text, where = m(st.text), spans(st)  # m(): escaped; spans: digits, commas and hyphens only
+        if st.kind == "scaffold":
+            focus = f' tabindex="0" data-spans="{where}"' if st.spans else ""
+            return Markup(f'<p class="st scaffold"{focus}>{text}</p>')
+        cited = f'{text} <span class="cite">{cite(st)}</span>'
+        if st.kind == "quote":
+            return Markup(f'<blockquote class="st quote" tabindex="0" data-spans="{where}">{cited}</blockquote>')
+        return Markup(f'<p class="st {escape(st.kind)}" tabindex="0" data-spans="{where}">{cited}</p>')
+
     env.filters["lesson_number"] = lambda lid: str(by_id[lid].number)
-    common = dict(cur=cur, m=m, spans=spans, cite=cite, lesson_file=lesson_file, by_id=by_id, root="",
+    common = dict(cur=cur, m=m, spans=spans, cite=cite, statement=statement, lesson_file=lesson_file, by_id=by_id, root="",
                   answer_text=answer_text, answer_json=lambda q: json.dumps(q.answer, ensure_ascii=False))
 
     def page(template: str, title: str, active: str, **extra) -> str:
@@ -76,7 +93,6 @@ def to_html(cur: Curriculum) -> dict[str, str]:
         files["exercises.html"] = page("exercises.html", "Exercises", "exercises")
     if cur.deep_dives:
         files["deep-dives.html"] = page("deep-dives.html", "Deep dives", "deep")
-    static = resources.files("arcxiv").joinpath("render", "static")
     for name in ("style.css", "app.js"):
-        files[f"assets/{name}"] = static.joinpath(name).read_text(encoding="utf-8")
+        files[f"assets/{name}"] = _asset(name)
     return files
