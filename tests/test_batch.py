@@ -90,6 +90,10 @@ def test_killed_batch_leaves_no_half_written_paper(tmp_path):
     result = run_batch(str(many), out)
     assert result.skipped == len(done_before) and result.compiled == len(corpus_lines()) - len(done_before)
     assert not [p for p in out.iterdir() if p.name.startswith(".") and p.is_dir()]
+    clean = tmp_path / "clean"  # the resumed output is exactly what one uninterrupted run writes
+    run_batch(str(many), clean)
+    for folder in (p for p in clean.iterdir() if p.is_dir()):
+        assert files_of(out / folder.name) == files_of(folder), folder.name
 
 
 def test_ray_gives_the_same_bytes_as_local(tmp_path):

@@ -671,24 +671,33 @@ def test_a_killed_server_loses_nothing_it_acknowledged(tmp_path):
             r = c.post("/api/papers", json={"text": SEED.read_text(encoding="utf-8")}, headers={"x-csrf-token": csrf})
             assert r.status_code == 201, r.text
             key = r.json()["key"]
-            cards = [card["id"] for card in c.get(f"/api/papers/{key}/curriculum").json()["flashcards"]][:5]
+            curriculum = c.get(f"/api/papers/{key}/curriculum").json()
+            cards = [card["id"] for card in curriculum["flashcards"]][:5]
+            items = [q["id"] for q in curriculum["quiz"]][:5]
 
-        acked, sent, errors = [], [], []
+        acked, sent, errors = [], [], []  # reviews
+        answers_acked, answers_sent = [], []
         stop = threading.Event()
 
-        def reviewer(n: int):
+        def reviewer(n: int):  # reviews, and a quiz answer after every second review
             with httpx.Client(base_url=base, timeout=10, cookies={COOKIE: token}) as client:
                 i = 0
                 while not stop.is_set():
                     rid = f"{n}-{i}-{uuid.uuid4().hex[:8]}"
-                    sent.append(rid)
+                    answer = i % 2 == 1
+                    (answers_sent if answer else sent).append(rid)
                     try:
-                        r = client.post(f"/api/papers/{key}/reviews", headers={"x-csrf-token": csrf},
-                                        json={"card_id": cards[i % len(cards)], "grade": 1 + i % 4, "review_id": rid})
+                        if answer:
+                            r = client.post(f"/api/papers/{key}/answers", headers={"x-csrf-token": csrf},
+                                            json={"item_id": items[i % len(items)], "answer": "0", "answer_id": rid})
+                        else:
+                            r = client.post(f"/api/papers/{key}/reviews", headers={"x-csrf-token": csrf},
+                                            json={"card_id": cards[i % len(cards)], "grade": 1 + i % 4,
+                                                  "review_id": rid})
                     except httpx.HTTPError:
                         return  # the server is gone
                     if r.status_code == 200:
-                        acked.append(rid)
+                        (answers_acked if answer else acked).append(rid)
                     else:
                         errors.append((r.status_code, r.text))
                     i += 1
@@ -727,7 +736,23 @@ def test_a_killed_server_loses_nothing_it_acknowledged(tmp_path):
             reps = dict(con.execute("SELECT card_id, reps FROM card_states"))
             assert reps == per_card  # no review without its schedule update, or the other way round
             assert sum(per_card.values()) == len(stored)
+            answers = {row[0] for row in con.execute("SELECT id FROM answers")}
+            assert answers_acked and set(answers_acked) <= answers <= set(answers_sent)
     finally:
         server.kill()
         server.wait(timeout=10)
         log.close()
+
+
+def test_a_short_mixed_load_of_100_clients_has_no_errors_and_no_lost_or_doubled_writes():
+    """benchmarks/web.py --mixed, briefly: a real server, 100 keep-alive clients mixing page views,
+    reviews, quiz answers and resent writes; it exits 1 on any error response or a row count that
+    differs from what the server acknowledged. The long run's figures are in the README."""
+    bench = Path(__file__).resolve().parents[1] / "benchmarks" / "web.py"
+    r = subprocess.run([sys.executable, str(bench), "--mixed", "--clients", "100", "--seconds", "8"],
+                       capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert "-> consistent" in r.stdout and ", 0 errors;" in r.stdout
+    acknowledged = re.search(r"acknowledged (\d+) and (\d+)", r.stdout)
+    assert int(acknowledged[1]) > 0 and int(acknowledged[2]) > 0, r.stdout
+    assert re.search(r"([1-9]\d*) resent writes answered as repeats", r.stdout), r.stdout

@@ -2,6 +2,8 @@
 how it connects to the other sections, and where it is in the source."""
 from __future__ import annotations
 
+import re
+
 from ..analyse.claims import strip_ordinal
 from ..models import Block, Guide, Plan
 from .. import wording as W
@@ -49,8 +51,13 @@ def write_guides(plan: Plan) -> list[Guide]:
                 theirs = next((m for m in as_label if an.sentence_at(m[0]) in other.sentences), None)
                 if mine is None or theirs is None:
                     continue
-                links.append(scaffold(W.S_SHARES.format(term=t.label, title=other.title.split(":")[0]),
-                                      sorted([mine, theirs])))
+                name, cites = other.title.split(":")[0], sorted([mine, theirs])
+                if not _template_made(name):  # a heading in the source's words: cite where it is written
+                    at = src.find(name.rstrip("…"))
+                    if at < 0:
+                        continue
+                    cites.append((at, at + len(name.rstrip("…"))))
+                links.append(scaffold(W.S_SHARES.format(term=t.label, title=name), cites))
         if links:
             blocks.append(Block(heading=W.H_CONNECTS, statements=links))
         numbers = [i + 1 for i in sorted(sec.sentences)]
@@ -72,3 +79,8 @@ def _number_list(numbers: list[int]) -> str:
             runs.append([n])
     parts = [p for r in runs for p in ([f"{r[0]} to {r[-1]}"] if len(r) > 2 else map(str, r))]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _template_made(title: str) -> bool:
+    """A section title of our own wording ("Findings", "Result 2"), not the source's."""
+    return all(w in W.TEMPLATE_WORDS or w.isdigit() for w in re.findall(r"\w+", title.lower()))
