@@ -56,24 +56,34 @@ def tag(t: str) -> str:
     return re.sub(r"\s+", "_", t.strip())
 
 
+def field(text: str) -> str:
+    """Paper text as an Anki field: HTML-escaped, and none of Anki's own markup. Anki reads
+    "{{c2::…}}" as a cloze, "[sound:…]" as a file to play and "[latex]…[/latex]" or "[$]…[/$]" as
+    LaTeX to compile on the learner's machine ("\\input{/etc/passwd}" would put that file into a
+    picture), all from the field's HTML, so braces and "[" become character references, which Anki
+    shows as the characters. MathJax reads "\\(" and "\\[" from the rendered text, where its
+    \\href would make a javascript: link, so a word joiner (U+2060, invisible) splits them."""
+    text = text.replace("\\(", "\\\u2060(").replace("\\[", "\\\u2060[")
+    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;").replace("[", "&#91;")
+
+
 def cloze_text(front: str, back: str) -> str:
-    """The front with its blank replaced by ``{{c1::back}}``, all HTML-escaped. Braces and
-    colons in the answer become character references, so "}}" or "::" (a hint marker) in the
-    paper cannot end the cloze early; Anki renders the references as the characters."""
-    answer = html.escape(back).replace("{", "&#123;").replace("}", "&#125;").replace(":", "&#58;")
+    """The front with its blank replaced by ``{{c1::back}}``, each part a ``field``. Colons in
+    the answer become character references too, so "::" (a hint marker) cannot end it early."""
+    answer = field(back).replace(":", "&#58;")
     before, sep, after = front.partition(BLANK)
     if not sep:  # no blank (should not happen): ask for the answer after the text
-        return f"{html.escape(front)} {{{{c1::{answer}}}}}"
-    return f"{html.escape(before)}{{{{c1::{answer}}}}}{html.escape(after)}"
+        return f"{field(front)} {{{{c1::{answer}}}}}"
+    return f"{field(before)}{{{{c1::{answer}}}}}{field(after)}"
 
 
 def note_for(card: Flashcard, sentences: Sentences, lesson: str) -> genanki.Note:
-    source = html.escape(sentences.passage(card.back))
+    source = field(sentences.passage(card.back))
     if card.kind == "cloze":
-        fields = [cloze_text(card.front.text, card.back.text), html.escape(card.back.text), source, html.escape(lesson)]
+        fields = [cloze_text(card.front.text, card.back.text), field(card.back.text), source, field(lesson)]
         model = CLOZE
     else:
-        fields = [html.escape(card.front.text), html.escape(card.back.text), source, html.escape(lesson)]
+        fields = [field(card.front.text), field(card.back.text), source, field(lesson)]
         model = BASIC
     return genanki.Note(model=model, fields=fields, tags=[tag(t) for t in card.tags if t.strip()],
                         guid=genanki.guid_for(card.id))

@@ -1,7 +1,24 @@
-"""curriculum.md: the whole curriculum as one readable Markdown file, with citations."""
+"""curriculum.md: the whole curriculum as one readable Markdown file, with citations.
+
+Paper text is untrusted, and a Markdown viewer renders raw HTML, links and images: ``md()``
+escapes exactly what could become one (it reads back as the same text in CommonMark) and leaves
+the rest alone, so the file stays readable and TeX such as ``$\\mathcal{O}(n)$`` is untouched.
+"""
 from __future__ import annotations
 
+import re
+
 from ..models import Curriculum, Statement
+
+# "[" opens every link, image and link reference; "<" + letter, "/", "!" or "?" opens raw HTML, a
+# comment or an autolink; "&name;" is an entity (so "&lt;script&gt;" must stay those characters);
+# and a backslash before punctuation would cancel the escape put after it.
+_MD_ACTIVE = re.compile(r"""[\\](?=[!-/:-@\[-`{-~])|\[|<(?=[A-Za-z/!?])|&(?=#?\w+;)""")
+
+
+def md(text: str) -> str:
+    """Paper text as Markdown that shows it as it is and can hold no HTML, link or image."""
+    return _MD_ACTIVE.sub(lambda m: "\\" + m.group(0), text)
 
 
 def _cite(st: Statement, sentence_of) -> str:
@@ -12,7 +29,7 @@ def _cite(st: Statement, sentence_of) -> str:
 
 
 def _statement(st: Statement, sentence_of) -> str:
-    text = st.text
+    text = md(st.text)
     if st.kind == "quote":
         return f"> {text}{_cite(st, sentence_of)}"
     if st.kind == "scaffold":
@@ -30,65 +47,65 @@ def to_markdown(cur: Curriculum) -> str:
                 n = i
         return n
 
-    out = [f"# {cur.source.title}", ""]
+    out = [f"# {md(cur.source.title)}", ""]
     if cur.source.authors:
-        out += [", ".join(cur.source.authors), ""]
+        out += [md(", ".join(cur.source.authors)), ""]
     if cur.note:
-        out += [f"*{cur.note}*", ""]
+        out += [f"*{md(cur.note)}*", ""]
     out += ["Every line below cites the source sentence it comes from, as [s1] for sentence 1.", "",
             "## Learning path", ""]
     for l in cur.lessons:
-        out.append(f"{l.number}. **{l.title}** ({l.level})")
+        out.append(f"{l.number}. **{md(l.title)}** ({l.level})")
     out += ["", "## Source", ""]
     for i, a in enumerate(sent_starts, 1):
         end = next(b for s in cur.sections for x, b in s.spans if x == a)
-        out.append(f"- s{i}: {cur.source.text[a:end]}")
-    lesson_titles = {l.id: f"{l.number}. {l.title}" for l in cur.lessons}
+        out.append(f"- s{i}: {md(cur.source.text[a:end])}")
+    lesson_titles = {l.id: f"{l.number}. {md(l.title)}" for l in cur.lessons}
     for l in cur.lessons:
-        out += ["", f"## Lesson {l.number}: {l.title}", "", f"*Level: {l.level}*", ""]
+        out += ["", f"## Lesson {l.number}: {md(l.title)}", "", f"*Level: {l.level}*", ""]
         if l.prerequisites:
             out += ["Before this: " + "; ".join(lesson_titles[p] for p in l.prerequisites), ""]
-        out += ["**Objectives**", ""] + [f"- {o.text}" for o in l.objectives]
+        out += ["**Objectives**", ""] + [f"- {md(o.text)}" for o in l.objectives]
         for b in l.blocks:
-            out += ["", f"### {b.heading}", ""] + [_statement(s, sentence_of) for s in b.statements]
+            out += ["", f"### {md(b.heading)}", ""] + [_statement(s, sentence_of) for s in b.statements]
     out += ["", "## Section guides"]
     titles = {s.id: s.title for s in cur.sections}
     for g in cur.guides:
-        out += ["", f"### {titles.get(g.section_id, g.title)}"]
+        out += ["", f"### {md(titles.get(g.section_id, g.title))}"]
         for b in g.blocks:
-            out += ["", f"**{b.heading}**", ""] + [_statement(s, sentence_of) for s in b.statements]
+            out += ["", f"**{md(b.heading)}**", ""] + [_statement(s, sentence_of) for s in b.statements]
     out += _study_items(cur, sentence_of, lesson_titles)
     out += ["", "## Glossary", ""]
     for t in sorted(cur.terms, key=lambda t: t.label.lower()):
-        d = f": {t.definition.text}" if t.definition else ""
-        out.append(f"- **{t.label}** ({t.kind}, {len(t.mentions)} mention{'s' * (len(t.mentions) != 1)}){d}")
+        d = f": {md(t.definition.text)}" if t.definition else ""
+        out.append(f"- **{md(t.label)}** ({t.kind}, {len(t.mentions)} mention{'s' * (len(t.mentions) != 1)}){d}")
     g = cur.grounding
     out += ["", "## Grounding", "", f"{g.passed} of {g.checked} statements and titles passed the grounding check; "
             f"{len(g.dropped)} dropped."]
     for d in g.dropped:
-        out.append(f"- dropped {d.where}: {d.reason}")
+        out.append(f"- dropped {md(d.where)}: {md(d.reason)}")
     return "\n".join(out) + "\n"
 
 
 def _answer_text(q) -> str:
     from .html import answer_text
 
-    return f"{'ABCD'[q.answer] if q.answer < 4 else q.answer + 1}. {q.choices[q.answer]}" if q.kind == "mcq" \
-        else answer_text(q)
+    return md(f"{'ABCD'[q.answer] if q.answer < 4 else q.answer + 1}. {q.choices[q.answer]}" if q.kind == "mcq"
+              else answer_text(q))
 
 
 def _quiz_item(q, n: int, sentence_of, lesson_titles) -> list[str]:
     out = [f"**Q{n}** ({q.kind.replace('_', ' ')}, {q.difficulty}, lesson {lesson_titles[q.lesson_id]})", "",
-           q.prompt.text, ""]
+           md(q.prompt.text), ""]
     if q.kind == "mcq":
-        out += [f"{'ABCD'[i]}. {c}" if i < 4 else f"{i + 1}. {c}" for i, c in enumerate(q.choices)] + [""]
+        out += [f"{'ABCD'[i]}. {md(c)}" if i < 4 else f"{i + 1}. {md(c)}" for i, c in enumerate(q.choices)] + [""]
     elif q.kind == "matching":
-        out += [f"- {l}" for l in q.left] + ["", "Options: " + "; ".join(q.choices), ""]
+        out += [f"- {md(l)}" for l in q.left] + ["", "Options: " + md("; ".join(q.choices)), ""]
     elif q.kind == "ordering":
-        out += [f"- {c}" for c in q.choices] + [""]
+        out += [f"- {md(c)}" for c in q.choices] + [""]
     elif q.kind == "true_false":
         out += ["True or false?", ""]
-    out += ["<details><summary>Answer</summary>", "", f"{_answer_text(q)}. Source: {q.explanation.text}"
+    out += ["<details><summary>Answer</summary>", "", f"{_answer_text(q)}. Source: {md(q.explanation.text)}"
             f"{_cite(q.explanation, sentence_of)}", "", "</details>", ""]
     return out
 
@@ -98,7 +115,7 @@ def _study_items(cur: Curriculum, sentence_of, lesson_titles) -> list[str]:
     if cur.flashcards:
         out += ["", "## Flashcards", "", "| # | kind | front | back | source |", "|---|---|---|---|---|"]
         for n, c in enumerate(cur.flashcards, 1):
-            cells = [str(n), c.kind, c.front.text, c.back.text, _cite(c.back, sentence_of).strip(" []")]
+            cells = [str(n), c.kind, md(c.front.text), md(c.back.text), _cite(c.back, sentence_of).strip(" []")]
             out.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
     if cur.quiz:
         out += ["", "## Quiz", ""]
@@ -110,20 +127,20 @@ def _study_items(cur: Curriculum, sentence_of, lesson_titles) -> list[str]:
         out += ["", "## Exercises", ""]
         for n, e in enumerate(cur.exercises, 1):
             out += [f"**E{n}** ({e.kind.replace('_', ' ')}, {e.difficulty}, lesson {lesson_titles[e.lesson_id]})", "",
-                    e.prompt.text, ""]
+                    md(e.prompt.text), ""]
             if e.rubric:
-                out += ["A good answer uses: " + ", ".join(e.rubric), ""]
+                out += ["A good answer uses: " + md(", ".join(e.rubric)), ""]
             out += ["<details><summary>Model answer</summary>", "",
-                    f"{e.solution.text}{_cite(e.solution, sentence_of)}", "", "</details>", ""]
+                    f"{md(e.solution.text)}{_cite(e.solution, sentence_of)}", "", "</details>", ""]
     for d in cur.deep_dives:
         out += _deep_dive(d, sentence_of, lesson_titles)
     return out
 
 
 def _deep_dive(d, sentence_of, lesson_titles) -> list[str]:
-    out = ["", f"## Deep dive: {d.title}"]
+    out = ["", f"## Deep dive: {md(d.title)}"]
     for b in d.blocks:
-        out += ["", f"**{b.heading}**", ""] + [_statement(s, sentence_of) for s in b.statements]
+        out += ["", f"**{md(b.heading)}**", ""] + [_statement(s, sentence_of) for s in b.statements]
     if d.self_check:
         out += ["", "**Check yourself**", ""]
         for n, q in enumerate(d.self_check, 1):

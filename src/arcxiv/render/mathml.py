@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import xml.etree.ElementTree as ET
 from functools import lru_cache
 
 from latex2mathml.converter import convert
@@ -12,12 +13,40 @@ _TEX = re.compile(r"\$([^$\n]{1,200})\$")
 _STARRED = re.compile(r"(?<![\w\\])([A-Za-zα-ωΑ-Ω]+)\*([A-Za-z0-9]*)")
 
 
+_MATHML = "{http://www.w3.org/1998/Math/MathML}"
+# Presentation MathML that only lays out text: no links, no styles, no classes or ids, nothing
+# that loads or runs anything. (mglyph's src, maction and semantics' annotation-xml are left out.)
+_SAFE_TAGS = frozenset("""math mrow mi mn mo ms mtext mspace msub msup msubsup munder mover munderover mfrac
+    msqrt mroot mstyle mtable mtr mtd mlabeledtr menclose mpadded mphantom merror mmultiscripts mprescripts
+    none mfenced""".split())
+_SAFE_ATTRS = frozenset("""display mathvariant stretchy fence separator lspace rspace width height depth
+    linebreak columnalign columnlines columnspacing rowalign rowlines rowspacing frame framespacing equalrows
+    equalcolumns displaystyle scriptlevel accent accentunder movablelimits largeop symmetric minsize maxsize
+    form linethickness notation open close separators mathcolor mathbackground mathsize align columnspan
+    rowspan voffset bevelled numalign denomalign subscriptshift superscriptshift""".split())
+
+
+def _safe(mathml: str) -> bool:
+    """latex2mathml copies the paper's TeX into its output unchecked: \\text{<script>…} comes out as
+    a raw <script> inside <mtext>, \\href{javascript:…} as an href, \\style{…url(…)} as a style that
+    loads a URL. Only well-formed, plain presentation MathML is let into a page."""
+    try:
+        root = ET.fromstring(mathml)
+    except ET.ParseError:
+        return False
+    return all(el.tag.startswith(_MATHML) and el.tag[len(_MATHML):] in _SAFE_TAGS
+               and all(a in _SAFE_ATTRS for a in el.attrib) for el in root.iter())
+
+
 @lru_cache(maxsize=4096)
 def to_mathml(latex: str) -> str | None:
+    """MathML for ``latex``, or None (the formula stays escaped text) when it cannot be converted
+    or its MathML would carry markup from the paper."""
     try:
-        return convert(latex)
+        out = convert(latex)
     except Exception:  # latex2mathml raises many kinds; an unparsable formula stays text
         return None
+    return out if _safe(out) else None
 
 
 def symbol_latex(label: str) -> str:

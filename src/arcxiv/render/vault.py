@@ -14,7 +14,8 @@ from ..models import Curriculum, LessonOut, Statement, TermOut
 from .exports import Sentences
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|$~=^!])")
-_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f]')
+# Bidi controls too: a name with U+202E in it shows its characters (its extension) reversed.
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]')
 
 
 def md(text: str) -> str:
@@ -39,10 +40,12 @@ class Names:
 
 
 def link(name: str, label: str | None = None) -> str:
-    """[[name]] or [[name|label]]; the label loses the characters that would end the link."""
+    """[[name]] or [[name|label]]; the label loses the characters that would end the link, and
+    "<" (a note app may render a link's label as HTML, and it cannot be escaped there)."""
     if label is None or label == name:
         return f"[[{name}]]"
     shown = re.sub(r"\s+", " ", label).replace("|", "/").replace("[", "(").replace("]", ")")
+    shown = shown.replace("<", "‹")
     return f"[[{name}|{shown}]]"
 
 
