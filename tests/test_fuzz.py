@@ -103,6 +103,8 @@ FUZZ_SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow]
 # found by a long run: a Markdown paper whose first line is no heading; the guide linked to a
 # section named by that line without citing it
 @example((8, [("insert", 0.0, "μP"), ("insert", 1.0, "μP")]))
+# and one where spaCy read "hed" as "he" + "d", and a lesson was named "he"
+@example((3, [("replace", 0.0, "the"), ("delete", 0.0, "é")]))
 def test_mutated_papers_compile_grounded_or_fail_cleanly(choice):
     compile_or_refuse(mutate(choice))
 

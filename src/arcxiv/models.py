@@ -7,6 +7,8 @@ shipped as ``schema/curriculum.schema.json``.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -133,12 +135,21 @@ class Analysis:
     relations: list[Relation]
     tuples: list[tuple[Span, tuple[str, ...]]]  # (span of "(a, b)", member term keys)
     topics: dict[int, Span] = field(default_factory=dict)  # sentence -> what its main verb is about
+    _starts: list[int] = field(default_factory=list, repr=False, compare=False)  # for sentence_at
 
     def sentence_at(self, pos: int) -> int:
-        for s in self.sentences:
-            if s.span[0] <= pos < s.span[1]:
-                return s.index
+        """The sentence holding character ``pos`` (the last sentence when none does)."""
+        if len(self._starts) != len(self.sentences):  # sentences are in text order and do not overlap
+            self._starts[:] = [s.span[0] for s in self.sentences]
+        i = bisect_right(self._starts, pos) - 1
+        if i >= 0 and pos < self.sentences[i].span[1]:
+            return self.sentences[i].index
         return self.sentences[-1].index if self.sentences else 0
+
+    def in_sentences(self, span: Span, indices) -> bool:
+        """Whether ``span`` starts inside one of the sentences ``indices`` (a set) and ends in it."""
+        s = self.sentences[self.sentence_at(span[0])] if self.sentences else None
+        return s is not None and s.index in indices and s.span[0] <= span[0] and span[1] <= s.span[1]
 
 
 # --------------------------------------------------------------------------- plan

@@ -185,13 +185,14 @@ def salient_concepts(an: Analysis) -> list:
 
 def _order_by_concepts(an: Analysis, units):
     """Source order, except that a part which defines a term comes before the parts that use it."""
-    def covers(sents):
-        return [an.sentences[i].span for i in sents]
+    def inside(pos: int, sents: set[int]) -> bool:
+        s = an.sentences[an.sentence_at(pos)]
+        return s.index in sents and s.span[0] <= pos < s.span[1]
 
-    defines = [{t.key for t in an.terms.values() for d in t.definitions
-                if any(a <= d.evidence[-1][0] < b for a, b in covers(u[1]))} for u in units]
-    uses = [{t.key for t in an.terms.values() if any(a <= m[0] < b for m in t.mentions for a, b in covers(u[1]))}
-            for u in units]
+    parts = [set(u[1]) for u in units]
+    defines = [{t.key for t in an.terms.values() for d in t.definitions if inside(d.evidence[-1][0], sents)}
+               for sents in parts]
+    uses = [{t.key for t in an.terms.values() if any(inside(m[0], sents) for m in t.mentions)} for sents in parts]
     first_use = {k: min((i for i in range(len(units)) if k in uses[i]), default=None) for d in defines for k in d}
     needs = {i: {j for j in range(len(units)) if j != i and uses[i] & defines[j]
                  and any(first_use[k] == i for k in uses[i] & defines[j])} for i in range(len(units))}

@@ -244,6 +244,11 @@ def topics(doc, sentences: list[Sentence]) -> dict[int, Span]:
                 toks += [of] + [t for t in pobj.subtree if t.i <= pobj.i]
         a = min(t.idx for t in toks)
         b = max(t.idx + len(t.text) for t in toks)
-        if len(text_of(doc)[a:b].split()) <= 10:
+        text = text_of(doc)
+        while a > 0 and text[a - 1].isalnum():  # spaCy splits inside words ("hed" is "he" + "d"): keep
+            a -= 1                              # whole words, as the verifier reads them
+        while b < len(text) and text[b].isalnum():
+            b += 1
+        if len(text[a:b].split()) <= 10:
             out[s.index] = (a, b)
     return out

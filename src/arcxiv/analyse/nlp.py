@@ -16,10 +16,14 @@ def load():
 
 
 def _preset(nlp, text: str, sentence_spans: list[tuple[int, int]]):
+    import numpy
+    from spacy.attrs import SENT_START
+
     doc = nlp.make_doc(text)
     starts = {a for a, _ in sentence_spans}
-    for tok in doc:
-        tok.is_sent_start = tok.i == 0 or tok.idx in starts
+    if len(doc):  # one array, not Token.is_sent_start: its setter rescans the whole doc (quadratic)
+        flags = numpy.array([1 if tok.i == 0 or tok.idx in starts else -1 for tok in doc], dtype="int64")
+        doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))
     return doc
 
 

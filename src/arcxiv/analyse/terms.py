@@ -7,6 +7,9 @@ term is then found in one pass over the text, longest first.
 """
 from __future__ import annotations
 
+import heapq
+from bisect import bisect_right
+from itertools import accumulate
 import re
 
 from ..models import Span, TermInfo
@@ -76,10 +79,13 @@ def concept_key(words: list[str]) -> str:
 
 
 def _covered(spans: list[Span]):
-    starts = sorted(spans)
+    ordered = sorted(spans)
+    starts = [a for a, _ in ordered]
+    reach = list(accumulate((b for _, b in ordered), max))  # the furthest end among spans so far
 
     def inside(pos: int) -> bool:
-        return any(a <= pos < b for a, b in starts)
+        i = bisect_right(starts, pos) - 1
+        return i >= 0 and reach[i] > pos
 
     return inside
 
@@ -144,22 +150,49 @@ def _find_mentions(text: str, terms: dict[str, TermInfo], forms: dict[str, set[s
 
 
 def _scan(text: str, terms: dict[str, TermInfo], forms: dict[str, set[str]]) -> None:
+    """Every mention of every form, leftmost first, the longest form first where several start
+    at one place (as one regex alternation would), but trying at each place only the forms that
+    can start there: one alternation of all forms made long texts quadratic."""
     owner: dict[str, tuple[str, str]] = {}  # lower-case form -> (term key, form as written)
     for key in sorted(forms):
         for form in sorted(forms[key]):
             owner.setdefault(form.lower(), (key, form))
     ordered = sorted(owner, key=lambda f: (-len(f), f))
-    if not ordered:
-        return
-    # notation is case-sensitive (S* is not s*); words are not
-    parts = []
-    for low in ordered:
+    by_word: dict[str, list[int]] = {}  # first word of a form -> its forms (a word form starts a word)
+    by_char: dict[str, list[int]] = {}  # first character of a form that starts with a sign
+    patterns = []
+    for i, low in enumerate(ordered):
         key, form = owner[low]
+        # notation is case-sensitive (S* is not s*); words are not
         exact = key.startswith(("sym:", "qty:")) or (key.startswith("acr:") and " " not in form)
-        parts.append(_form_pattern(form, exact_case=exact))
-    rx = re.compile("|".join(f"(?P<f{i}>{p})" for i, p in enumerate(parts)), re.IGNORECASE)
-    for m in rx.finditer(text):
-        terms[owner[ordered[int(m.lastgroup[1:])]][0]].mentions.append(m.span())
+        patterns.append(re.compile(_form_pattern(form, exact_case=exact), re.IGNORECASE))
+        if low[:1].isalnum():  # its pattern only matches where a word starts
+            by_word.setdefault(_WORD.match(low).group(), []).append(i)
+        else:
+            by_char.setdefault(low[0], []).append(i)
+    pos = 0
+    for start, word in _places(text, by_char):
+        if start < pos:
+            continue
+        candidates = by_char.get(text[start].lower(), []) if word is None else \
+            [*by_word.get(word, ()), *by_word.get(word[:-1], ()), *by_word.get(word[:-2], ())]
+        for i in sorted(candidates):
+            m = patterns[i].match(text, start)
+            if m:
+                terms[owner[ordered[i]][0]].mentions.append(m.span())
+                pos = m.end()
+                break
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _places(text: str, by_char: dict[str, list[int]]):
+    """(position, lower-case word) where a word starts, and (position, None) at each sign that
+    starts a form, in text order."""
+    words = ((m.start(), m.group().lower()) for m in _WORD.finditer(text))
+    signs = ((i, None) for i, ch in enumerate(text) if ch.lower() in by_char) if by_char else iter(())
+    return heapq.merge(words, signs, key=lambda place: place[0])
 
 
 def _form_pattern(form: str, exact_case: bool) -> str:

@@ -137,7 +137,8 @@ class ExerciseWriter:
                 if s.kind == "scaffold" and s.spans and nxt.kind == "extract"]
         if not gaps:
             return
-        terms = [t for t in self.an.terms.values() if any(occurs_label(t.label, s.text) for s, _ in gaps)][:4]
+        said = "\x00".join(s.text for s, _ in gaps)  # one text: a label cannot run across the NULs
+        terms = [t for t in self.an.terms.values() if occurs_label(t.label, said)][:4]
         if not terms:
             return
         cite = sorted({named(self.src, t) for t in terms})

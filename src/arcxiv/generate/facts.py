@@ -8,6 +8,8 @@ condition, and a claim with a salient term that can be blanked out.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 
 from ..analyse.claims import strip_ordinal
@@ -161,7 +163,12 @@ class Facts:
     def _clozes(self) -> list[ClozeFact]:
         """One blank per claim clause: a quantity, else a symbol, else the most salient term."""
         rank = {"quantity": 0, "symbol": 1, "acronym": 2, "concept": 3}
-        out = []
+        order = {k: n for n, k in enumerate(self.an.terms)}  # ties go to the first term, as listed
+        mentions = sorted((m, k) for k, t in self.an.terms.items()
+                          if not t.label.startswith("(") and t.label.lower() != self.name.lower() for m in t.mentions)
+        starts = [m[0] for m, _ in mentions]
+        nested = _nesting(self.an.terms)
+        out, fronts = [], set()
         for s in self.an.sentences:
             for cl in s.clauses:
                 if len(cl.spans) != 1 or cl.role == "condition":
@@ -176,20 +183,21 @@ class Facts:
                 if len(clause.split()) < 5:
                     continue
                 best = None
-                for t in self.an.terms.values():
-                    if t.label.startswith("(") or t.label.lower() == self.name.lower():
-                        continue
-                    for m in t.mentions:
-                        others_here = any(x != m and span[0] <= x[0] < span[1] for x in t.mentions)
-                        if span[0] < m[0] and m[1] <= span[1] and not others_here and not _nested(self.an.terms, t, m):
-                            score = (rank[t.kind], -len(t.mentions), -(m[1] - m[0]), m[0])
-                            if best is None or score < best[0]:
-                                best = (score, t, m)
+                here = mentions[bisect_left(starts, span[0]):bisect_left(starts, span[1])]
+                times = Counter(k for _, k in here)  # a term named twice in the clause is not asked
+                for m, k in here:
+                    t = self.an.terms[k]
+                    if span[0] < m[0] and m[1] <= span[1] and times[k] == 1 and not nested(t, m):
+                        score = (rank[t.kind], -len(t.mentions), -(m[1] - m[0]), m[0], order[k])
+                        if best is None or score < best[0]:
+                            best = (score, t, m)
                 if best:
                     asserts = re.search(r"\b(?:is|are|was|were|has|have|can|will|does|do|[a-z]{3,}(?:s|ed))\b", clause) \
                         is not None and not _PURPOSE.match(clause)
                     fact = ClozeFact(span, best[2], best[1], s.index, asserts)
-                    if all(f.front(self.src).text != fact.front(self.src).text for f in out):
+                    front = fact.front(self.src).text
+                    if front not in fronts:
+                        fronts.add(front)
                         out.append(fact)
         return out
 
@@ -207,8 +215,14 @@ def _term_covering(terms: dict[str, TermInfo], span: Span) -> TermInfo | None:
     return best[1] if best else None
 
 
-def _nested(terms: dict[str, TermInfo], t: TermInfo, m: Span) -> bool:
-    """A symbol inside a rate or tuple ("N" in "O(N-1)") is not blanked on its own."""
-    return any(o is not t and o.kind in ("quantity", "symbol") and any(a <= m[0] and m[1] <= b and (a, b) != m
-                                                                     for a, b in o.mentions)
-               for o in terms.values())
+def _nesting(terms: dict[str, TermInfo]):
+    """nested(t, m): whether mention m of t lies inside a mention of another symbol or quantity
+    ("N" in "O(N-1)"): such a symbol is not blanked on its own."""
+    outer = sorted((a, b, o.key) for o in terms.values() if o.kind in ("quantity", "symbol") for a, b in o.mentions)
+    starts = [a for a, _, _ in outer]
+    longest = max((b - a for a, b, _ in outer), default=0)
+
+    def nested(t: TermInfo, m: Span) -> bool:
+        near = outer[bisect_left(starts, m[1] - longest):bisect_right(starts, m[0])]  # only these can hold m
+        return any(key != t.key and a <= m[0] and m[1] <= b and (a, b) != m for a, b, key in near)
+    return nested

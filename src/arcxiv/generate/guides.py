@@ -3,12 +3,13 @@ how it connects to the other sections, and where it is in the source."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from ..analyse.claims import strip_ordinal
 from ..models import Block, Guide, Plan
 from .. import wording as W
 from .lessons import _cover, _minus, _unique, definition_statement
-from .statements import extract, scaffold, term_mention_in
+from .statements import extract, scaffold
 
 MAX_SENTENCE_NUMBER = 99  # larger numbers would read as facts of their own
 
@@ -16,6 +17,8 @@ MAX_SENTENCE_NUMBER = 99  # larger numbers would read as facts of their own
 def write_guides(plan: Plan) -> list[Guide]:
     an, src = plan.analysis, plan.analysis.paper.text
     guides = []
+    linkable = [t for t in an.terms.values() if t.kind != "quantity" and not t.label.startswith("(")]
+    places = _term_places(an, linkable, plan.sections)
     for sec in plan.sections:
         cover = _cover(an, sec.sentences)
         conds = [c for c in an.conditions if c.sentence in sec.sentences]
@@ -39,11 +42,8 @@ def write_guides(plan: Plan) -> list[Guide]:
         for other in plan.sections:
             if other.id == sec.id:
                 continue
-            ocover = _cover(an, other.sentences)
-            shared = [t for t in an.terms.values() if t.kind != "quantity" and not t.label.startswith("(")
-                      and term_mention_in(t, cover) and term_mention_in(t, ocover)
-                      and any(an.sentence_at(m[0]) in sec.sentences for m in t.mentions)
-                      and any(an.sentence_at(m[0]) in other.sentences for m in t.mentions)]
+            both = places[sec.id] & places[other.id]
+            shared = [t for t in linkable if t.key in both]
             for t in shared[:2]:
                 # cite the term where it is written as its label ("ADPrompt", not its long form)
                 as_label = [m for m in t.mentions if src[m[0]:m[1]].lower() == t.label.lower()]
@@ -84,3 +84,19 @@ def _number_list(numbers: list[int]) -> str:
 def _template_made(title: str) -> bool:
     """A section title of our own wording ("Findings", "Result 2"), not the source's."""
     return all(w in W.TEMPLATE_WORDS or w.isdigit() for w in re.findall(r"\w+", title.lower()))
+
+
+def _term_places(an, terms, sections) -> dict[str, set[str]]:
+    """Per section, the keys of the terms it mentions: in one of its sentences, and inside the
+    stretch of text from its first sentence to its last. Found once, not per pair of sections."""
+    mentions = sorted((m, t.key) for t in terms for m in t.mentions)
+    starts = [m[0] for m, _ in mentions]
+    by_sentence: dict[int, set[str]] = {}
+    for m, key in mentions:
+        by_sentence.setdefault(an.sentence_at(m[0]), set()).add(key)
+    out = {}
+    for sec in sections:
+        a, b = _cover(an, sec.sentences)
+        covered = {key for m, key in mentions[bisect_left(starts, a):bisect_left(starts, b)] if m[1] <= b}
+        out[sec.id] = covered & set().union(*(by_sentence.get(i, set()) for i in sec.sentences))
+    return out

@@ -41,8 +41,8 @@ class LessonWriter:
 
     # -- helpers ---------------------------------------------------------------------------
     def terms_in(self, sentences) -> list[TermInfo]:
-        spans = [self.an.sentences[i].span for i in sentences]
-        return [t for t in self.an.terms.values() if any(a <= m[0] and m[1] <= b for m in t.mentions for a, b in spans)]
+        chosen = set(sentences)
+        return [t for t in self.an.terms.values() if any(self.an.in_sentences(m, chosen) for m in t.mentions)]
 
     def named(self, terms: list[TermInfo]) -> list[Span]:
         """Spans where each term appears as written in its label, to cite when naming it."""

@@ -40,6 +40,7 @@ class QuizWriter:
     def __init__(self, f: Facts):
         self.f, self.src = f, f.src
         self.items: list[QuizItem] = []
+        self.prompts: set[str] = set()  # one item per prompt
         self.dropped = []
 
     def add(self, kind: str, prompt: Statement, choices: list[str], answer, explanation: Statement,
@@ -51,7 +52,8 @@ class QuizWriter:
         flaws = find_flaws(item, self.src, kinds or {})
         if flaws:
             self.dropped.append((item, flaws[0]))
-        elif all(item.prompt.text != q.prompt.text for q in self.items):
+        elif item.prompt.text not in self.prompts:
+            self.prompts.add(item.prompt.text)
             self.items.append(item)
 
     def mcq(self, prompt: Statement, key: str, pool: list[str], explanation: Statement, lesson: LessonOut,
@@ -126,7 +128,7 @@ class QuizWriter:
             explanation = quote(self.src, sent.span)
             if n % 2 == 0:
                 self.mcq(z.front(self.src), key, pool, explanation, lesson, z.sentence, z.term.kind)
-            if n % 2 == 1 or not any(q.prompt.text == z.front(self.src).text for q in self.items):
+            if n % 2 == 1 or z.front(self.src).text not in self.prompts:
                 self.add("fill_blank", z.front(self.src), [], key, explanation, lesson, z.sentence)
             if z.statement_like:
                 self.swap(z, pool, explanation, lesson, false=n % 2 == 0)

@@ -6,7 +6,9 @@
 Every problem with the input is reported as one InputError whose message says
 what to do; nothing else escapes. Checks run in this order: size, empty,
 whitespace only, binary, UTF-8; then the format (detected from the content
-unless ``fmt`` is given); then the format's own parsing; then "no abstract".
+unless ``fmt`` is given); then the format's own parsing; then, on the paper's
+text, "too long" (over MAX_CHARS characters), "Chinese or Japanese script" and
+"no abstract".
 
 ``paper_id`` picks one paper out of a multi-paper file (arXiv JSON, Atom,
 BibTeX) by id, or by 1-based position; for single-paper formats (page, text,
@@ -20,7 +22,7 @@ from ..errors import InputError
 from ..models import Paper
 from . import arxiv_json, atom, bibtex, markdown, page, text
 from .detect import detect
-from .normalize import MAX_BYTES, decode
+from .normalize import MAX_BYTES, MAX_CHARS, decode
 
 FORMATS = ("page", "text", "markdown", "arxiv-json", "atom", "bibtex")
 _PARSERS = {
@@ -33,7 +35,7 @@ _PARSERS = {
 }
 _MULTI = ("arxiv-json", "atom", "bibtex")  # formats that can hold several papers
 
-__all__ = ["FORMATS", "MAX_BYTES", "count_papers", "detect_format", "ingest"]
+__all__ = ["FORMATS", "MAX_BYTES", "MAX_CHARS", "count_papers", "detect_format", "ingest"]
 
 
 def ingest(data: bytes, fmt: str | None = None, paper_id: str | None = None, name: str = "input") -> Paper:
