@@ -384,3 +384,12 @@ def test_length_and_script_limits_are_on_the_paper_not_the_file():
     assert len(many) > 2 * MAX_CHARS and ingest(many.encode(), paper_id="7").title == "T7"
     mixed = ingest(f"Deep Learning\n\nWe study 深度学习 (deep learning) and 强化学习. {ABSTRACT}".encode())
     assert "深度学习" in mixed.text
+
+
+def test_the_readme_table_is_this_table():
+    """Each README row names a row of ROWS, in order, with the same exit code and status."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| input | what the user sees | CLI exit | web status |"):].split("\n\n")[0]
+    rows = [line.split(" | ") for line in table.splitlines()[2:]]
+    assert [(cells[0][2:], int(cells[-2]), int(cells[-1].strip(" |"))) for cells in rows] == \
+        [(row.name, row.exit, row.status) for row in ROWS]

@@ -13,6 +13,7 @@ from .errors import GroundingError, InputError
 from .generate import generate
 from .generate.deepdive import deep_dive
 from .ingest import MAX_BYTES, ingest
+from .ingest.normalize import too_big
 from .models import Curriculum, DeepDive, Paper
 from .plan import plan
 from .render.html import to_html
@@ -70,7 +71,7 @@ def read_source(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise InputError(f"{path} is {size / 1e6:.1f} MB; the limit is {MAX_BYTES // (1024 * 1024)} MB.")
+            raise too_big(str(path), size)
         return path.read_bytes()
     except IsADirectoryError:
         raise InputError(f"{path} is a directory, not a paper file.") from None

@@ -7,11 +7,13 @@ write carries the session's CSRF token. Paper text is always escaped.
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import hmac
 import json
 import uuid
+import weakref
 from datetime import datetime, timezone
 from importlib import resources
 from threading import Lock
@@ -28,6 +30,7 @@ from starlette.requests import cookie_parser
 from . import __version__
 from .errors import ArcxivError, InputError
 from .ingest import MAX_BYTES, ingest
+from .ingest.normalize import too_big
 from .models import Curriculum, Paper, QuizItem
 from .render.html import answer_text, to_html
 from .store import ReviewConflict, Store
@@ -88,10 +91,15 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
     compile_lock = Lock()
     # Writes wait for a writer slot here, holding no thread: waiting on the database's write lock
     # inside the thread pool would starve page views of threads (SQLite has a single writer).
-    writers = anyio.CapacityLimiter(1 if store.url.startswith("sqlite") else 8)
+    # One limiter per event loop: a limiter belongs to the loop it is used on (uvicorn runs one;
+    # tests run several apps' clients, each on a loop of its own).
+    slots = 1 if store.url.startswith("sqlite") else 8
+    writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     async def in_writer(fn, *args):
-        return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=writers)
+        loop = asyncio.get_running_loop()
+        limiter = writers.get(loop) or writers.setdefault(loop, anyio.CapacityLimiter(slots))
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=limiter)
     app = FastAPI(title="ArcXiv", version=__version__, docs_url=None, redoc_url=None,  # no CDN: /openapi.json
                   description="Compile a paper into a grounded course; review its cards; take its quiz.")
 
@@ -255,7 +263,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         from .render.json_out import to_json
 
         if len(data) > MAX_BYTES:
-            raise Failure(413, f"The paper is {len(data) / 2 ** 20:.1f} MB; the limit is 5 MB.")
+            raise Failure(413, str(too_big("The paper", len(data))))
         try:
             paper = ingest(data, name=name)
         except InputError as e:

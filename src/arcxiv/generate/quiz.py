@@ -138,7 +138,10 @@ class QuizWriter:
         a, b = z.span
         cited = self.src[a:b].lower()
         original = self.src[z.gap[0]:z.gap[1]]
+        before, after = self.src[z.gap[0] - 1:z.gap[0]], self.src[z.gap[1]:z.gap[1] + 1]
         other = next((p for p in _shuffle(pool, self.src[a:b]) if not occurs(p, cited) and not _overlaps(p, original)
+                      # a swap that would run into the next word ("O(N-1)this" -> "10560this") is not made
+                      and not (p[:1].isalnum() and before.isalnum() or p[-1:].isalnum() and after.isalnum())
                       and _plural(p) == _plural(original) and abs(len(p.split()) - len(original.split())) <= 1
                       and label_mention(self.src, self.f.an.terms[_key_of(self.f, p)])), None)
         if false and other is not None:

@@ -29,6 +29,12 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
+def too_big(name: str, size: int) -> InputError:
+    """The one message for a file over MAX_BYTES, from the CLI, ingest and the web app alike."""
+    return InputError(f"{name} is {size / 2**20:.1f} MB ({size:,} bytes); the limit is 5 MB "
+                      f"({MAX_BYTES:,} bytes), so split it into smaller files.")
+
+
 def decode(data: bytes, name: str = "input") -> str:
     """Check raw bytes in the documented order and return text with "\\n" newlines."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -36,10 +42,7 @@ def decode(data: bytes, name: str = "input") -> str:
     data = bytes(data)
     size = len(data)
     if size > MAX_BYTES:
-        raise InputError(
-            f"{name} is {size / 2**20:.1f} MB ({size:,} bytes); the limit is 5 MB "
-            f"({MAX_BYTES:,} bytes), so split it into smaller files."
-        )
+        raise too_big(name, size)
     if size == 0:
         raise InputError(f"{name} is empty; give a file that contains a paper's title and abstract.")
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
