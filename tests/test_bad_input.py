@@ -13,8 +13,8 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import tempfile
-import threading
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -243,23 +243,24 @@ class Cli:
     max_rss_mb: float
 
 
+# Runs the command and writes its peak memory to a file. A small process forks it: a child's
+# ru_maxrss also counts the memory of the process it was forked from (pytest's, with spaCy).
+_MEASURE = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[2:]); "
+            "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+            "sys.exit(code)")
+
+
 def cli(*args) -> Cli:
-    """``run`` of test_cli, plus the wall time and the peak memory of that one process (wait4)."""
+    """``run`` of test_cli, plus the wall time and the peak memory of the ``arcxiv`` process."""
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([str(ARCXIV), *map(str, args)], stdout=out, stderr=err, env=env)
-        timer = threading.Timer(120, proc.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Cli(proc.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"),
-                   time.perf_counter() - started, usage.ru_maxrss / 1024)
+    with tempfile.TemporaryDirectory() as tmp:
+        peak = Path(tmp) / "peak"
+        started = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-c", _MEASURE, str(peak), str(ARCXIV), *map(str, args)],
+                              capture_output=True, env=env, timeout=120)
+        seconds = time.perf_counter() - started
+        return Cli(proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace"),
+                   seconds, int(peak.read_text()) / 1024)
 
 
 def files_text(folder: Path) -> dict[str, str]:
