@@ -20,7 +20,6 @@ def write_guides(plan: Plan) -> list[Guide]:
     linkable = [t for t in an.terms.values() if t.kind != "quantity" and not t.label.startswith("(")]
     places = _term_places(an, linkable, plan.sections)
     for sec in plan.sections:
-        cover = _cover(an, sec.sentences)
         conds = [c for c in an.conditions if c.sentence in sec.sentences]
         claims = []
         for i in sec.sentences:
