@@ -107,6 +107,8 @@ FUZZ_SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow]
 @example((3, [("replace", 0.0, "the"), ("delete", 0.0, "é")]))
 # and a true/false swap that ran into the next word ("O(N-1)this" became "10560this")
 @example((6, [("insert", 0.3125, "O(N-1)")]))
+# and an acronym's long form broken by a paragraph break, which was cited at position -1
+@example((7, [("insert", 0.171875, "\n\n")]))
 def test_mutated_papers_compile_grounded_or_fail_cleanly(choice):
     compile_or_refuse(mutate(choice))
 

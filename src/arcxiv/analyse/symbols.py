@@ -135,8 +135,8 @@ def find_defined_acronyms(text: str) -> list[tuple[str, Span, str, Span]]:
         short = m.group(1)
         before = text[max(0, m.start() - 200):m.start()].rstrip()
         long = find_expansion(short, before)
-        if long:
-            a = text.rfind(long, 0, m.start())
+        a = text.rfind(long, 0, m.start()) if long else -1
+        if a >= 0:  # not found: the expansion runs across a paragraph break, and is not cited
             out.append((short, m.span(1), long, (a, a + len(long))))
     # reverse form: "ENTP (Enhancing low-quality SFT data via Neural-symbolic Text Purge-Mix)"
     for m in re.finditer(rf"(?<![\w-])({_ACRONYM_WORD})\s+\(([^()]{{5,150}})\)", text):
