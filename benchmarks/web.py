@@ -376,9 +376,8 @@ def main(argv: list[str]) -> int:
         total = sum(len(r.latencies) for r in shown)
         print(f"all requests: {total} ok in {seconds:.0f} s ({total / seconds:.0f} req/s), "
               f"{sum(sum(r.errors.values()) for r in shown)} errors; {load.repeats_ok} resent writes answered as repeats")
-        warm = memory[min(len(memory) - 1, max(1, len(memory) // 10))]
-        print(f"server memory (VmRSS, sampled each second): at 10% of the run {warm:.0f} MB, "
-              f"end {memory[-1]:.0f} MB, peak {max(memory):.0f} MB")
+        marks = ", ".join(f"{q}% {memory[min(len(memory) - 1, len(memory) * q // 100)]:.0f}" for q in (10, 25, 50, 75))
+        print(f"server memory (VmRSS MB, sampled each second) at {marks}, end {memory[-1]:.0f}, peak {max(memory):.0f}")
     else:
         lesson = shown[0]
         print(f"goal: lesson page p99 < {LESSON_P99_GOAL_MS:.0f} ms: {lesson.pct(99):.1f} ms -> "

@@ -312,6 +312,9 @@ def _engine(url: str, write: bool = True) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")  # a commit is on disk before we answer
             cur.execute("PRAGMA busy_timeout=30000")
+            # each pooled connection keeps its own page cache (2 MB by default): with a dozen of them
+            # the server grew by tens of MB as the database grew; the OS caches the file anyway
+            cur.execute("PRAGMA cache_size=-512")
             cur.close()
 
         @event.listens_for(engine, "begin")
