@@ -287,13 +287,15 @@ async def goal_run(setup: Setup, clients: int, total: int, seconds: float) -> tu
     return load, [a, b]
 
 
-async def mixed_run(setup: Setup, clients: int, seconds: float, server_pid: int) -> tuple[Load, list[float]]:
+async def mixed_run(setup: Setup, clients: int, seconds: float, server_pid: int,
+                    wal: Path) -> tuple[Load, list[float], list[float]]:
     load = Load(setup)
     key = setup.key
     pages = [*setup.lessons, f"/papers/{key}/course/index.html", f"/papers/{key}", f"/papers/{key}/review",
              f"/papers/{key}/quiz", f"/papers/{key}/progress", f"/api/papers/{key}/progress",
              f"/api/papers/{key}/review", f"/api/papers/{key}"]
     memory: list[float] = []
+    wal_mb: list[float] = []  # SQLite's write-ahead log, which the server also maps into memory
     start = time.perf_counter()
     deadline = start + seconds
 
@@ -317,12 +319,13 @@ async def mixed_run(setup: Setup, clients: int, seconds: float, server_pid: int)
     async def sample() -> None:
         while time.perf_counter() < deadline:
             memory.append(rss_mb(server_pid))
+            wal_mb.append(wal.stat().st_size / 2**20 if wal.exists() else 0.0)
             await asyncio.sleep(1.0)
 
     await asyncio.gather(sample(), *(client(i) for i in range(clients)))
     for r in load.results.values():
         r.elapsed = time.perf_counter() - start
-    return load, memory
+    return load, memory, wal_mb
 
 
 def count_rows(db: Path) -> dict[str, int]:
@@ -354,7 +357,8 @@ def main(argv: list[str]) -> int:
             try:
                 setup = prepare(port)
                 if args.mixed:
-                    load, memory = asyncio.run(mixed_run(setup, clients, seconds, proc.pid))
+                    load, memory, wal_mb = asyncio.run(mixed_run(setup, clients, seconds, proc.pid,
+                                                                 folder / "bench.db-wal"))
                     shown = sorted(load.results.values(), key=lambda r: r.name)
                 else:
                     load, shown = asyncio.run(goal_run(setup, clients, args.requests, seconds))
@@ -378,6 +382,7 @@ def main(argv: list[str]) -> int:
               f"{sum(sum(r.errors.values()) for r in shown)} errors; {load.repeats_ok} resent writes answered as repeats")
         marks = ", ".join(f"{q}% {memory[min(len(memory) - 1, len(memory) * q // 100)]:.0f}" for q in (10, 25, 50, 75))
         print(f"server memory (VmRSS MB, sampled each second) at {marks}, end {memory[-1]:.0f}, peak {max(memory):.0f}")
+        print(f"SQLite WAL file: largest {max(wal_mb):.1f} MB, at the end {wal_mb[-1]:.1f} MB")
     else:
         lesson = shown[0]
         print(f"goal: lesson page p99 < {LESSON_P99_GOAL_MS:.0f} ms: {lesson.pct(99):.1f} ms -> "
