@@ -8,7 +8,6 @@ shipped as ``schema/curriculum.schema.json``.
 from __future__ import annotations
 
 from bisect import bisect_right
-
 from dataclasses import dataclass, field
 from typing import Literal
 

@@ -185,9 +185,8 @@ def salient_concepts(an: Analysis) -> list:
 
 def _order_by_concepts(an: Analysis, units):
     """Source order, except that a part which defines a term comes before the parts that use it."""
-    def inside(pos: int, sents: set[int]) -> bool:
-        s = an.sentences[an.sentence_at(pos)]
-        return s.index in sents and s.span[0] <= pos < s.span[1]
+    def inside(pos: int, sents: set[int]) -> bool:  # the character at pos is in one of these sentences
+        return an.in_sentences((pos, pos + 1), sents)
 
     parts = [set(u[1]) for u in units]
     defines = [{t.key for t in an.terms.values() for d in t.definitions if inside(d.evidence[-1][0], sents)}

@@ -452,7 +452,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
     async def review_post(request: Request, key: str):
         form = await form_with_csrf(request)
         await in_writer(do_review, request, key, str(form.get("card_id", "")), form.get("grade"),
-                                str(form.get("review_id", "")))
+                        str(form.get("review_id", "")))
         return RedirectResponse(f"/papers/{key}/review", 303)
 
     @app.post("/api/papers/{key}/reviews")
@@ -460,7 +460,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         api_csrf(request)
         body = await _json(request)
         return await in_writer(do_review, request, key, str(body.get("card_id", "")), body.get("grade"),
-                                       body.get("review_id"))
+                               body.get("review_id"))
 
     # -- quiz -----------------------------------------------------------------------------------
     def quiz_state(request: Request, key: str) -> tuple[int, int]:
@@ -494,8 +494,8 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         correct = check_answer(q, given)
         stored = store.record_answer(learner(request), key, item_id, correct, json.dumps(given, ensure_ascii=False),
                                      _now(), answer_id)
-        return {"item_id": item_id, "answer_id": answer_id, "repeated": not stored, "correct": correct, "key": answer_text(q), "explanation": q.explanation.text,
-                "explanation_spans": q.explanation.spans}
+        return {"item_id": item_id, "answer_id": answer_id, "repeated": not stored, "correct": correct,
+                "key": answer_text(q), "explanation": q.explanation.text, "explanation_spans": q.explanation.spans}
 
     @app.post("/papers/{key}/quiz/{item_id}", response_class=HTMLResponse)
     async def answer_post(request: Request, key: str, item_id: str):
@@ -511,7 +511,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         api_csrf(request)
         body = await _json(request)
         return await in_writer(do_answer, request, key, str(body.get("item_id", "")), body.get("answer"),
-                                       body.get("answer_id"))
+                               body.get("answer_id"))
 
     # -- progress -------------------------------------------------------------------------------
     def progress_data(request: Request, key: str) -> dict:
