@@ -117,6 +117,8 @@ FUZZ_SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow]
 @example((6, [("insert", 0.3125, "O(N-1)")]))
 # and an acronym's long form broken by a paragraph break, which was cited at position -1
 @example((7, [("insert", 0.171875, "\n\n")]))
+# and a bracket opened before a symbol, "(# w*, D*orb, S*)", closed past it: w* was "defined" as the tuple
+@example((0, [("insert", 0.1953125, "we"), ("delete", 0.75, "prove"), ("insert", 0.7313784628875551, "# ")]))
 def test_mutated_papers_compile_grounded_or_fail_cleanly(choice):
     compile_or_refuse(mutate(choice))
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from arcxiv.store import HISTORY, ReviewConflict, Store, StoreError, card_states, learners, reviews
+from arcxiv.store import HISTORY, ReviewConflict, Store, StoreError, card_states, learners, quiz_states, reviews
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 PAPER = "p" * 32 + "-0.1.0"
@@ -221,6 +221,35 @@ def test_progress_keeps_the_latest_answer_per_item_and_a_bounded_history(store):
     assert p["latest"] == store.latest_answers(me, PAPER) == {"quiz-1": True, "quiz-2": False}
     assert len(p["answers"]) == HISTORY
     assert [datetime.fromisoformat(h["at"]) for h in p["answers"]] == [NOW + timedelta(seconds=n) for n in range(10, HISTORY + 10)]
+
+
+def test_the_latest_answer_is_the_latest_in_time_not_in_arrival(store):
+    me = store.single_learner()
+    store.record_answer(me, PAPER, "quiz-1", True, '"0"', NOW + timedelta(seconds=5), "late")
+    store.record_answer(me, PAPER, "quiz-1", False, '"1"', NOW, "early")  # arrives second, but is older
+    store.record_answer(me, PAPER, "quiz-2", False, '"1"', NOW, "b")
+    store.record_answer(me, PAPER, "quiz-2", True, '"1"', NOW, "c")  # the same time: the greater id wins
+    assert store.latest_answers(me, PAPER) == {"quiz-1": True, "quiz-2": True}
+    # a retried request changes nothing, whatever it carries
+    assert store.record_answer(me, PAPER, "quiz-2", False, '"1"', NOW + timedelta(seconds=9), "c") is False
+    assert store.latest_answers(me, PAPER) == {"quiz-1": True, "quiz-2": True}
+
+
+def test_a_database_made_before_quiz_states_has_them_filled_from_its_answers(store):
+    me = store.single_learner()
+    for n in range(7):
+        store.record_answer(me, PAPER, f"quiz-{n % 3}", n % 2 == 0, '"0"', NOW + timedelta(seconds=n), f"x-{n}")
+    latest = store.latest_answers(me, PAPER)
+    assert latest == {"quiz-0": True, "quiz-1": True, "quiz-2": False}
+    quiz_states.drop(store.engine)  # as it was before the table existed
+    reopened = Store(store.url)
+    try:
+        assert reopened.latest_answers(me, PAPER) == latest
+        with reopened.engine.connect() as c:
+            assert c.execute(select(quiz_states.c.answer_id).order_by(quiz_states.c.item_id)).scalars().all() == \
+                ["x-6", "x-4", "x-5"]
+    finally:
+        reopened.engine.dispose()
 
 
 def test_progress_and_due_cards_are_per_learner(store):

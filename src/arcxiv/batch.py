@@ -17,8 +17,9 @@ import os
 import re
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -27,7 +28,7 @@ from .errors import ArcxivError, InputError
 
 DONE = ".arcxiv-done"
 SUMMARY = "summary.json"
-CHUNK = 8
+CHUNK = 32  # papers parsed in one spaCy batch, at most (bigger batches parse faster)
 
 
 @dataclass(frozen=True)
@@ -89,11 +90,11 @@ def is_done(folder: Path, job: Job) -> bool:
         return False
 
 
-def compile_job(job: Job, out: Path, prepared=None) -> dict:
-    """Compile one paper into ``out/job.name``; a summary, or an error record.
+def build_job(job: Job, prepared=None) -> tuple[dict, dict[str, str] | None]:
+    """Compile one paper: (its summary, the files of its folder), or (an error record, None).
     ``prepared``: (Paper, parse) when the caller ingested and parsed it already."""
     from .ingest import ingest
-    from .pipeline import compile_paper, render_files, write_outputs
+    from .pipeline import compile_paper, render_files
 
     try:
         paper, doc = prepared if prepared else (ingest(job.data, fmt=job.fmt, name=job.origin), None)
@@ -104,25 +105,44 @@ def compile_job(job: Job, out: Path, prepared=None) -> dict:
         files = render_files(cur)
         files[SUMMARY] = json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
         files[DONE] = f"{job.digest} {__version__}\n"  # written last of all, inside the same atomic move
-        write_outputs(files, out / job.name)
-        return {"ok": True, **summary}
+        return {"ok": True, **summary}, files
     except ArcxivError as e:
-        return {"ok": False, "name": job.name, "source": job.origin, "error": str(e)}
+        return _failure(job, str(e)), None
     except Exception as e:  # one bad paper never stops the batch
-        return {"ok": False, "name": job.name, "source": job.origin, "error": f"{e.__class__.__name__}: {e}"}
+        return _failure(job, f"{e.__class__.__name__}: {e}"), None
 
 
+def _failure(job: Job, reason: str) -> dict:
+    return {"ok": False, "name": job.name, "source": job.origin, "error": reason}
+
+
+def _written(job: Job, result: dict, write: Future | None) -> dict:
+    """The paper's result once its folder is in place (or why it could not be written)."""
+    try:
+        if write is not None:
+            write.result()
+        return result
+    except OSError as e:
+        return _failure(job, f"cannot write {job.name}: {e.strerror or e}")
+
+
+@lru_cache(maxsize=1)  # once per process
 def _warm() -> None:
+    import gc
+
     from .analyse import nlp
 
     nlp.load()
+    gc.freeze()  # the model's objects live as long as the worker: keep them out of every collection
 
 
 def _compile_chunk(jobs: list[Job], out: str) -> list[dict]:
-    """Ingest a chunk, parse its papers in one spaCy batch, then compile each."""
+    """Ingest a chunk, parse its papers in one spaCy batch, then compile each; a writer thread
+    writes each folder while the next paper compiles (file I/O waits on the disk, not the CPU)."""
     from .analyse import nlp
     from .analyse.sentences import split_sentences
     from .ingest import ingest
+    from .pipeline import write_outputs
 
     _warm()
     papers: dict[int, object] = {}
@@ -130,24 +150,31 @@ def _compile_chunk(jobs: list[Job], out: str) -> list[dict]:
         try:
             papers[i] = ingest(j.data, fmt=j.fmt, name=j.origin)
         except ArcxivError:
-            pass  # compile_job reports it
+            pass  # build_job reports it
     order = sorted(papers)
     docs = dict(zip(order, nlp.parse_many([(papers[i].text, split_sentences(papers[i].text)) for i in order])))
-    return [compile_job(j, Path(out), (papers[i], docs[i]) if i in papers else None) for i, j in enumerate(jobs)]
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending = []
+        for i, j in enumerate(jobs):
+            result, files = build_job(j, (papers[i], docs.pop(i)) if i in papers else None)
+            pending.append((j, result, writer.submit(write_outputs, files, Path(out) / j.name) if files else None))
+        return [_written(j, result, write) for j, result, write in pending]
 
 
-def _chunks(jobs: list[Job], size: int) -> list[list[Job]]:
+def _chunks(jobs: list[Job], workers: int) -> list[list[Job]]:
+    """Up to CHUNK papers a chunk, but at least four chunks a worker, so a short list still spreads."""
+    size = max(1, min(CHUNK, -(-len(jobs) // (4 * max(1, workers)))))
     return [jobs[i:i + size] for i in range(0, len(jobs), size)]
 
 
 def run_local(jobs: list[Job], out: Path, workers: int, report: Callable[[dict], None]) -> None:
     if workers <= 1:
-        for chunk in _chunks(jobs, CHUNK):
+        for chunk in _chunks(jobs, workers):
             for result in _compile_chunk(chunk, str(out)):
                 report(result)
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
-        futures = [pool.submit(_compile_chunk, chunk, str(out)) for chunk in _chunks(jobs, CHUNK)]
+        futures = [pool.submit(_compile_chunk, chunk, str(out)) for chunk in _chunks(jobs, workers)]
         for f in as_completed(futures):
             for result in f.result():
                 report(result)
@@ -164,8 +191,9 @@ def run_ray(jobs: list[Job], out: Path, address: str | None, workers: int, repor
                  log_to_driver=False, ignore_reinit_error=True)
     try:
         remote = ray.remote(_compile_chunk)
-        chunks = iter(_chunks(jobs, CHUNK))
-        limit = 4 * max(1, int(ray.cluster_resources().get("CPU", workers)))
+        cpus = max(1, int(ray.cluster_resources().get("CPU", workers)))
+        chunks = iter(_chunks(jobs, cpus))
+        limit = 4 * cpus
         pending = [remote.remote(c, str(out)) for c, _ in zip(chunks, range(limit))]
         while pending:  # a bounded window of chunks in flight, collected several at a time
             done, pending = ray.wait(pending, num_returns=min(len(pending), max(1, limit // 4)), timeout=1.0)

@@ -183,13 +183,12 @@ def batch(
                        TimeRemainingColumn(), console=err)
         task = bar.add_task("batch", total=None, rate="")
         bar.start()
-    started = [None]
+    import time
+
+    started = time.perf_counter()  # the rate counts from the start: model loading is part of the wait
 
     def progress(done: int, total: int, result: dict | None) -> None:
-        import time
-
-        started[0] = started[0] or time.perf_counter()
-        rate = done / max(time.perf_counter() - started[0], 1e-9)
+        rate = done / max(time.perf_counter() - started, 1e-9)
         if bar is not None:
             bar.update(task, completed=done, total=total, rate=f"{rate:.1f} papers/s")
         elif done == total or done % 50 == 0 or (result and not result["ok"]):

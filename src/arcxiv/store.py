@@ -21,7 +21,7 @@ from pathlib import Path
 from threading import Lock
 
 from sqlalchemy import (Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
-                        create_engine, event, func, select)
+                        create_engine, event, func, inspect, select, tuple_)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -69,6 +69,15 @@ answers = Table("answers", meta,
                 Column("answer", Text, nullable=False),
                 Column("answered_at", DateTime(timezone=True), nullable=False),
                 UniqueConstraint("id"))
+# the latest answer to each quiz item, kept beside the answers (updated in the same transaction), so
+# the quiz and progress pages read one row per item however many answers a learner has given
+quiz_states = Table("quiz_states", meta,
+                    Column("learner_id", Integer, primary_key=True),
+                    Column("paper_key", String(128), primary_key=True),
+                    Column("item_id", String(64), primary_key=True),
+                    Column("answer_id", String(64), nullable=False),
+                    Column("correct", Boolean, nullable=False),
+                    Column("answered_at", DateTime(timezone=True), nullable=False))
 # a learner's progress is read on every quiz and progress page: these keep it from scanning all rows
 INDEXES = (Index("reviews_by_learner", reviews.c.learner_id, reviews.c.paper_key),
            Index("answers_by_learner", answers.c.learner_id, answers.c.paper_key, answers.c.answered_at))
@@ -103,9 +112,14 @@ class Store:
         # reads need no write lock: on SQLite (WAL) they run beside a writer instead of queueing behind it
         self.reader = _engine(self.url, write=False) if self.url.startswith("sqlite") else self.engine
         try:
+            had_quiz_states = inspect(self.engine).has_table(quiz_states.name)
             meta.create_all(self.engine)
             for index in INDEXES:  # also on a database made before the index existed
                 index.create(self.engine, checkfirst=True)
+            if not had_quiz_states:  # a database made before the table existed: fill it from the answers
+                with self.engine.begin() as c:
+                    c.execute(quiz_states.insert().from_select(
+                        ["learner_id", "paper_key", "item_id", "answer_id", "correct", "answered_at"], _latest_answers()))
         except Exception as e:  # a bad URL or an unreachable server: say which
             raise StoreError(f"cannot open the database {self.url.split('@')[-1]}: {e.__class__.__name__}: {e}") from None
         self._dialect = self.engine.dialect.name
@@ -253,12 +267,24 @@ class Store:
     def record_answer(self, learner_id: int, paper_key: str, item_id: str, correct: bool, answer: str,
                       now: datetime, answer_id: str | None = None) -> bool:
         """Store one answer; False when ``answer_id`` was already stored (a retried request)."""
+        answer_id = answer_id or uuid.uuid4().hex
         with self._writing() as c:
             result = c.execute(self._insert(answers).values(
-                id=answer_id or uuid.uuid4().hex, learner_id=learner_id, paper_key=paper_key, item_id=item_id,
+                id=answer_id, learner_id=learner_id, paper_key=paper_key, item_id=item_id,
                 correct=correct, answer=answer[:2000], answered_at=now).on_conflict_do_nothing()
                 .execution_options(preserve_rowcount=True))
-        return result.rowcount == 1
+            if result.rowcount != 1:
+                return False
+            latest = self._insert(quiz_states).values(learner_id=learner_id, paper_key=paper_key, item_id=item_id,
+                                                      answer_id=answer_id, correct=correct, answered_at=now)
+            # the same order as _latest_answers: the latest time, then the greatest id
+            c.execute(latest.on_conflict_do_update(
+                index_elements=[quiz_states.c.learner_id, quiz_states.c.paper_key, quiz_states.c.item_id],
+                set_={"answer_id": latest.excluded.answer_id, "correct": latest.excluded.correct,
+                      "answered_at": latest.excluded.answered_at},
+                where=tuple_(latest.excluded.answered_at, latest.excluded.answer_id)
+                > tuple_(quiz_states.c.answered_at, quiz_states.c.answer_id)))
+        return True
 
     # -- progress ---------------------------------------------------------------------------
     def progress(self, learner_id: int, paper_key: str, now: datetime) -> dict:
@@ -281,18 +307,25 @@ class Store:
 
     def latest_answers(self, learner_id: int, paper_key: str) -> dict[str, bool]:
         """Whether each quiz item's most recent answer was right."""
-        rank = func.row_number().over(partition_by=answers.c.item_id,
-                                      order_by=(answers.c.answered_at.desc(), answers.c.id.desc())).label("rank")
-        ranked = select(answers.c.item_id, answers.c.correct, rank).where(
-            answers.c.learner_id == learner_id, answers.c.paper_key == paper_key).subquery()
         with self.reader.connect() as c:
-            rows = c.execute(select(ranked.c.item_id, ranked.c.correct).where(ranked.c.rank == 1)).all()
+            rows = c.execute(select(quiz_states.c.item_id, quiz_states.c.correct).where(
+                quiz_states.c.learner_id == learner_id, quiz_states.c.paper_key == paper_key)).all()
         return {r.item_id: bool(r.correct) for r in rows}
 
     def counts(self) -> dict[str, int]:
         """Rows per table (for tests and the load benchmark)."""
         with self.reader.connect() as c:
             return {t.name: c.execute(select(func.count()).select_from(t)).scalar() for t in (reviews, answers, papers)}
+
+
+def _latest_answers():
+    """The latest answer to each item of each learner, from the answers table (to fill quiz_states)."""
+    rank = func.row_number().over(partition_by=(answers.c.learner_id, answers.c.paper_key, answers.c.item_id),
+                                  order_by=(answers.c.answered_at.desc(), answers.c.id.desc())).label("rank")
+    ranked = select(answers.c.learner_id, answers.c.paper_key, answers.c.item_id, answers.c.id, answers.c.correct,
+                    answers.c.answered_at, rank).subquery()
+    return select(ranked.c.learner_id, ranked.c.paper_key, ranked.c.item_id, ranked.c.id, ranked.c.correct,
+                  ranked.c.answered_at).where(ranked.c.rank == 1)
 
 
 def _engine(url: str, write: bool = True) -> Engine:

@@ -124,8 +124,18 @@ def _is_extract(text: str, cited: str) -> bool:
     """The cited text itself, or with one part blanked out for a cloze ("rate _____")."""
     if BLANK not in text:
         return text == cited
-    pieces = text.split(BLANK)
-    return re.fullmatch("(.+?)".join(map(re.escape, pieces)), cited, re.S) is not None
+    first, *middle, last = text.split(BLANK)
+    if len(cited) < len(first) + len(last) or not (cited.startswith(first) and cited.endswith(last)):
+        return False
+    # each blank stands for at least one character; placing each middle piece as early as it
+    # can go leaves the most room for the rest (a regex per statement cost more than the check)
+    pos, stop = len(first), len(cited) - len(last)
+    for piece in middle:
+        at = cited.find(piece, pos + 1, stop)
+        if at < 0:
+            return False
+        pos = at + len(piece)
+    return pos < stop
 
 
 def verify(cur: Curriculum) -> Curriculum:

@@ -99,7 +99,8 @@ def _appositives(text: str, doc, terms: dict[str, TermInfo]) -> list[Definition]
                 continue
             ma, mb = _strip_det(text, start, a - 1)
             meaning = text[ma:mb]
-            if mb > ma and re.search(r"[a-z]{3}", meaning) and not re.search(r"\b(?:at|most|least|of|in|on|to|by|for|modulo|and|or)$", meaning):
+            # mb > a: closing an open bracket ran past the symbol ("the triple (# w*, …)"): no name for it
+            if a >= mb > ma and re.search(r"[a-z]{3}", meaning) and not re.search(r"\b(?:at|most|least|of|in|on|to|by|for|modulo|and|or)$", meaning):
                 out.append(Definition(t.key, meaning, (ma, mb), ((ma, b),), "appositive"))
     # a tuple after a noun phrase: "the architecture-data pair (σ, ρ)"
     for t in terms.values():

@@ -160,12 +160,12 @@ def _scan(text: str, terms: dict[str, TermInfo], forms: dict[str, set[str]]) -> 
     ordered = sorted(owner, key=lambda f: (-len(f), f))
     by_word: dict[str, list[int]] = {}  # first word of a form -> its forms (a word form starts a word)
     by_char: dict[str, list[int]] = {}  # first character of a form that starts with a sign
-    patterns = []
+    matchers = []
     for i, low in enumerate(ordered):
         key, form = owner[low]
         # notation is case-sensitive (S* is not s*); words are not
         exact = key.startswith(("sym:", "qty:")) or (key.startswith("acr:") and " " not in form)
-        patterns.append(re.compile(_form_pattern(form, exact_case=exact), re.IGNORECASE))
+        matchers.append(FormMatcher(form, exact))
         if low[:1].isalnum():  # its pattern only matches where a word starts
             by_word.setdefault(_WORD.match(low).group(), []).append(i)
         else:
@@ -177,10 +177,10 @@ def _scan(text: str, terms: dict[str, TermInfo], forms: dict[str, set[str]]) -> 
         candidates = by_char.get(text[start].lower(), []) if word is None else \
             [*by_word.get(word, ()), *by_word.get(word[:-1], ()), *by_word.get(word[:-2], ())]
         for i in sorted(candidates):
-            m = patterns[i].match(text, start)
-            if m:
-                terms[owner[ordered[i]][0]].mentions.append(m.span())
-                pos = m.end()
+            end = matchers[i].match(text, start)
+            if end is not None:
+                terms[owner[ordered[i]][0]].mentions.append((start, end))
+                pos = end
                 break
 
 
@@ -195,18 +195,49 @@ def _places(text: str, by_char: dict[str, list[int]]):
     return heapq.merge(words, signs, key=lambda place: place[0])
 
 
-def _form_pattern(form: str, exact_case: bool) -> str:
-    body = re.escape(form)
-    if form[:1].isalnum():
-        body = r"(?<![\w*$\\-])" + body
-    if exact_case:  # notation: "N" in "O(N-1)" counts; no plural forms
-        end = r"(?![\w*$])" if form[-1:].isalnum() or form[-1:] == "*" else ""
-        return f"(?-i:{body}{end})"
-    if form[-1:].isalpha():
-        body += r"(?:s|es)?(?![\w*$-])"  # plurals are the same term
-    elif form[-1:].isalnum():
-        body += r"(?![\w*$])"
-    return body
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what the re module's \w matches
+
+
+class FormMatcher:
+    """One surface form, matched at a given place: a word form only where a word starts, in any
+    case and with a plural ending; notation (``exact``) case-sensitively and never inside a longer
+    name. Plain string tests, not a regex per form: compiling one per form per paper cost more
+    than the matching (and flooded the re module's cache)."""
+
+    __slots__ = ("form", "low", "size", "exact", "word_start", "tail")
+
+    def __init__(self, form: str, exact: bool) -> None:
+        self.form, self.low, self.size, self.exact = form, form.lower(), len(form), exact
+        self.word_start = form[:1].isalnum()
+        last = form[-1:]
+        if exact:  # "N" in "O(N-1)" counts; no plural forms
+            self.tail = "name" if last.isalnum() or last == "*" else None
+        else:
+            self.tail = "plural" if last.isalpha() else "word" if last.isalnum() else None
+
+    def match(self, text: str, start: int) -> int | None:
+        """The end of the form when it occurs at ``start``, else None."""
+        if self.word_start and start and (_is_word_char(text[start - 1]) or text[start - 1] in "*$\\-"):
+            return None
+        end = start + self.size
+        piece = text[start:end]
+        if piece != self.form and (self.exact or piece.lower() != self.low):
+            return None
+        if self.tail == "plural":  # plurals are the same term: (?:s|es)?(?![\w*$-])
+            for ending in ("s", "es", ""):
+                stop = end + len(ending)
+                if text[end:stop].lower() == ending and not _ends_word(text, stop, "*$-"):
+                    return stop
+            return None
+        if self.tail in ("name", "word") and _ends_word(text, end, "*$"):
+            return None
+        return end
+
+
+def _ends_word(text: str, at: int, signs: str) -> bool:
+    """Whether a word character or one of ``signs`` follows at ``at`` (so the form is not whole)."""
+    return at < len(text) and (_is_word_char(text[at]) or text[at] in signs)
 
 
 def add_member_terms(text: str, terms: dict[str, TermInfo], spans: list[Span]) -> None:
