@@ -10,6 +10,7 @@ Goal: median compile / median bare parse <= 2.0.
 """
 from __future__ import annotations
 
+import argparse
 import resource
 import statistics
 import sys
@@ -44,7 +45,9 @@ def p90(values: list[float]) -> float:
 
 
 def main(argv: list[str]) -> int:
-    corpus = Path(argv[1]) if len(argv) > 1 else DEFAULT_CORPUS
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS, help="arXiv JSON lines (default: the corpus)")
+    corpus = ap.parse_args(argv[1:]).corpus
     t0 = time.perf_counter()
     model = nlp.load()
     load_s = time.perf_counter() - t0

@@ -380,7 +380,7 @@ def main(argv: list[str]) -> int:
         total = sum(len(r.latencies) for r in shown)
         print(f"all requests: {total} ok in {seconds:.0f} s ({total / seconds:.0f} req/s), "
               f"{sum(sum(r.errors.values()) for r in shown)} errors; {load.repeats_ok} resent writes answered as repeats")
-        marks = ", ".join(f"{q}% {memory[min(len(memory) - 1, len(memory) * q // 100)]:.0f}" for q in (10, 25, 50, 75))
+        marks = ", ".join(f"{q}% {memory[min(len(memory) - 1, len(memory) * q // 100)]:.0f}" for q in range(10, 100, 10))
         print(f"server memory (VmRSS MB, sampled each second) at {marks}, end {memory[-1]:.0f}, peak {max(memory):.0f}")
         print(f"SQLite WAL file: largest {max(wal_mb):.1f} MB, at the end {wal_mb[-1]:.1f} MB")
     else:

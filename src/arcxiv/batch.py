@@ -17,7 +17,7 @@ import os
 import re
 import sys
 import time
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -116,11 +116,13 @@ def _failure(job: Job, reason: str) -> dict:
     return {"ok": False, "name": job.name, "source": job.origin, "error": reason}
 
 
-def _written(job: Job, result: dict, write: Future | None) -> dict:
+def _written(job: Job, result: dict, files: dict[str, str] | None, out: Path) -> dict:
     """The paper's result once its folder is in place (or why it could not be written)."""
+    from .pipeline import write_outputs
+
     try:
-        if write is not None:
-            write.result()
+        if files is not None:
+            write_outputs(files, out / job.name)
         return result
     except OSError as e:
         return _failure(job, f"cannot write {job.name}: {e.strerror or e}")
@@ -137,12 +139,10 @@ def _warm() -> None:
 
 
 def _compile_chunk(jobs: list[Job], out: str) -> list[dict]:
-    """Ingest a chunk, parse its papers in one spaCy batch, then compile each; a writer thread
-    writes each folder while the next paper compiles (file I/O waits on the disk, not the CPU)."""
+    """Ingest a chunk, parse its papers in one spaCy batch, then compile and write each."""
     from .analyse import nlp
     from .analyse.sentences import split_sentences
     from .ingest import ingest
-    from .pipeline import write_outputs
 
     _warm()
     papers: dict[int, object] = {}
@@ -153,12 +153,8 @@ def _compile_chunk(jobs: list[Job], out: str) -> list[dict]:
             pass  # build_job reports it
     order = sorted(papers)
     docs = dict(zip(order, nlp.parse_many([(papers[i].text, split_sentences(papers[i].text)) for i in order])))
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        pending = []
-        for i, j in enumerate(jobs):
-            result, files = build_job(j, (papers[i], docs.pop(i)) if i in papers else None)
-            pending.append((j, result, writer.submit(write_outputs, files, Path(out) / j.name) if files else None))
-        return [_written(j, result, write) for j, result, write in pending]
+    return [_written(j, *build_job(j, (papers[i], docs.pop(i)) if i in papers else None), Path(out))
+            for i, j in enumerate(jobs)]
 
 
 def _chunks(jobs: list[Job], workers: int) -> list[list[Job]]:

@@ -82,6 +82,11 @@ quiz_states = Table("quiz_states", meta,
 INDEXES = (Index("reviews_by_learner", reviews.c.learner_id, reviews.c.paper_key),
            Index("answers_by_learner", answers.c.learner_id, answers.c.paper_key, answers.c.answered_at))
 HISTORY = 50  # answers shown in a progress view, the most recent
+# SQLite: with readers always active (a busy server) the write-ahead log is never started over and
+# grows without end (26 MB in 10 minutes of load); every so many writes it is checkpointed and
+# restarted, and kept to WAL_LIMIT bytes on disk
+RESTART_EVERY = 500
+WAL_LIMIT = 4 * 1024 * 1024
 
 SINGLE_LEARNER = "me"
 
@@ -126,12 +131,33 @@ class Store:
         # SQLite has one writer at a time: threads queue here, in order, rather than in SQLite's busy
         # handler, which sleeps in growing steps (seconds of tail latency under load)
         self._write_lock = Lock() if self._dialect == "sqlite" else nullcontext()
+        self._writes = 0
 
     @contextmanager
     def _writing(self):
         """One write transaction, committed (on disk) when the block ends."""
-        with self._write_lock, self.engine.begin() as c:
-            yield c
+        with self._write_lock:
+            with self.engine.begin() as c:
+                yield c
+            self._writes += 1
+            if self._dialect == "sqlite" and self._writes % RESTART_EVERY == 0:
+                self._restart_wal()
+
+    def _restart_wal(self) -> None:
+        """Checkpoint the log and wait (briefly) for readers to leave it, so the next write starts it over."""
+        import sqlite3
+
+        raw = self.engine.raw_connection()
+        cur = raw.cursor()
+        try:
+            cur.execute("PRAGMA busy_timeout=2000")  # readers take milliseconds; never hold writers long
+            cur.execute("PRAGMA wal_checkpoint(RESTART)")
+        except sqlite3.Error:
+            pass  # upkeep only: the next restart tries again
+        finally:
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+            raw.close()
 
     def _insert(self, table):
         return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
@@ -348,6 +374,7 @@ def _engine(url: str, write: bool = True) -> Engine:
             # each pooled connection keeps its own page cache (2 MB by default): with a dozen of them
             # the server grew by tens of MB as the database grew; the OS caches the file anyway
             cur.execute("PRAGMA cache_size=-512")
+            cur.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
             cur.close()
 
         @event.listens_for(engine, "begin")
