@@ -116,18 +116,19 @@ class Store:
         self.engine = _engine(self.url)
         # reads need no write lock: on SQLite (WAL) they run beside a writer instead of queueing behind it
         self.reader = _engine(self.url, write=False) if self.url.startswith("sqlite") else self.engine
+        self._dialect = self.engine.dialect.name
         try:
             had_quiz_states = inspect(self.engine).has_table(quiz_states.name)
             meta.create_all(self.engine)
             for index in INDEXES:  # also on a database made before the index existed
                 index.create(self.engine, checkfirst=True)
             if not had_quiz_states:  # a database made before the table existed: fill it from the answers
-                with self.engine.begin() as c:
-                    c.execute(quiz_states.insert().from_select(
-                        ["learner_id", "paper_key", "item_id", "answer_id", "correct", "answered_at"], _latest_answers()))
+                with self.engine.begin() as c:  # (another process opening it at once may fill it too)
+                    c.execute(self._insert(quiz_states).from_select(
+                        ["learner_id", "paper_key", "item_id", "answer_id", "correct", "answered_at"],
+                        _latest_answers()).on_conflict_do_nothing())
         except Exception as e:  # a bad URL or an unreachable server: say which
             raise StoreError(f"cannot open the database {self.url.split('@')[-1]}: {e.__class__.__name__}: {e}") from None
-        self._dialect = self.engine.dialect.name
         # SQLite has one writer at a time: threads queue here, in order, rather than in SQLite's busy
         # handler, which sleeps in growing steps (seconds of tail latency under load)
         self._write_lock = Lock() if self._dialect == "sqlite" else nullcontext()
