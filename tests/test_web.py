@@ -430,6 +430,36 @@ def test_session_cookie_is_httponly_and_samesite(site):
     assert "httponly" in attrs and "samesite=strict" in attrs and "path=/" in attrs
 
 
+def test_requests_without_a_cookie_write_nothing_and_leave_nothing(fresh):
+    """A visitor's token is signed, not stored: a client (or a crawler) that never keeps its cookie
+    made one database write and one cached row per request before."""
+    rows = fresh.sql("SELECT count(*) FROM sessions")
+    tokens = set()
+    for path in ("/", "/library", f"/papers/{fresh.key}", f"/papers/{fresh.key}/quiz", "/no-such-page") * 6:
+        r = client_for(fresh.app).get(path)
+        assert r.status_code in (200, 404)
+        tokens.add(r.cookies[COOKIE])
+    assert len(tokens) == 30 and fresh.sql("SELECT count(*) FROM sessions") == rows
+
+
+def test_a_visitor_token_must_carry_our_signature_and_outlives_a_restart(fresh, tmp_path):
+    card = fresh.cur.flashcards[0]
+    token = fresh.client.cookies[COOKIE]
+    nonce, signature = token[2:].split(".")
+    forged = f"v.{nonce}.{signature[::-1]}"
+    stranger = client_for(fresh.app, cookies={COOKIE: forged})
+    r = stranger.post(f"/api/papers/{fresh.key}/reviews", json={"card_id": card.id, "grade": 3},
+                      headers={"x-csrf-token": fresh.csrf})  # the real visitor's CSRF value, a forged token
+    assert r.status_code == 403 and r.cookies[COOKIE] != forged
+
+    restarted = create_app(f"sqlite:///{fresh.db}")  # the same database: the same signing key
+    again = client_for(restarted, cookies={COOKIE: token})
+    assert csrf_of(again) == fresh.csrf
+    r = again.post(f"/api/papers/{fresh.key}/reviews", json={"card_id": card.id, "grade": 3},
+                   headers={"x-csrf-token": fresh.csrf})
+    assert r.status_code == 200, r.text
+
+
 # -- review, quiz, progress ------------------------------------------------------------------------------
 
 def test_review_quiz_and_progress(fresh):
@@ -708,6 +738,10 @@ def test_a_killed_server_loses_nothing_it_acknowledged(tmp_path):
         deadline = time.monotonic() + 15
         while len(acked) < 150 and time.monotonic() < deadline:
             time.sleep(0.01)
+        # kill while a write is in flight: one sent and not yet answered
+        while len(sent) + len(answers_sent) == len(acked) + len(answers_acked) + len(errors) \
+                and time.monotonic() < deadline + 5:
+            time.sleep(0.0005)
         os.kill(server.pid, signal.SIGKILL)  # no shutdown, no cleanup
         server.wait(timeout=10)
         stop.set()
@@ -715,7 +749,7 @@ def test_a_killed_server_loses_nothing_it_acknowledged(tmp_path):
             t.join(timeout=15)
         assert not errors, errors[:3]
         assert len(acked) >= 50, f"only {len(acked)} reviews acknowledged before the kill"
-        assert len(sent) > len(acked)  # requests were in flight when the server died
+        assert len(sent) + len(answers_sent) > len(acked) + len(answers_acked)  # writes were in flight when it died
 
         server = _serve(db, tmp_path, port, log)
         with httpx.Client(base_url=base, timeout=30, cookies={COOKIE: token}) as c:

@@ -46,6 +46,9 @@ sessions = Table("sessions", meta,
                  Column("learner_id", Integer, nullable=False),
                  Column("csrf", String(64), nullable=False),
                  Column("created_at", DateTime(timezone=True), nullable=False))
+settings = Table("settings", meta,  # server-wide values, e.g. the key that signs visitors' tokens
+                 Column("name", String(64), primary_key=True),
+                 Column("value", Text, nullable=False))
 card_states = Table("card_states", meta,
                     Column("learner_id", Integer, primary_key=True),
                     Column("paper_key", String(128), primary_key=True),
@@ -238,6 +241,12 @@ class Store:
             c.execute(sessions.insert().values(token=token, learner_id=learner_id, csrf=csrf,
                                                created_at=datetime.now(timezone.utc)))
         return token, csrf
+
+    def secret(self, name: str) -> bytes:
+        """A random key made on first use and kept in the database, so it outlives a restart."""
+        with self._writing() as c:
+            c.execute(self._insert(settings).values(name=name, value=secrets.token_hex(32)).on_conflict_do_nothing())
+            return bytes.fromhex(c.execute(select(settings.c.value).where(settings.c.name == name)).scalar())
 
     def session(self, token: str) -> tuple[int, str] | None:
         with self.reader.connect() as c:

@@ -1,9 +1,10 @@
 """web: the ArcXiv app — paste or upload a paper, learn from it, review its cards on a
 schedule (FSRS), take its quiz, open deep dives; every page has a JSON twin under /api.
 
-One learner on localhost by default; ``multi_user`` adds accounts. Sessions are
-server-side rows behind an HttpOnly, SameSite cookie; every form and every API
-write carries the session's CSRF token. Paper text is always escaped.
+One learner on localhost by default; ``multi_user`` adds accounts. A login's
+session is a server-side row, a visitor's a signed token, both behind an
+HttpOnly, SameSite cookie; every form and every API write carries the
+session's CSRF token. Paper text is always escaped.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import functools
 import hashlib
 import hmac
 import json
+import secrets
 import uuid
 import weakref
 from datetime import datetime, timezone
@@ -41,6 +43,8 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inlin
 SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer")]
 ANONYMOUS = 0  # learner id of a visitor who has not logged in (multi-user mode)
+VISITOR = "v."  # the prefix of a visitor's signed token (a login's token is a plain random string)
+KNOWN_SESSIONS = 10_000  # login sessions cached in memory, at most
 UPLOAD_TYPES = ("text/", "application/json", "application/xml", "application/atom+xml", "application/x-bibtex",
                 "application/octet-stream", "application/x-tex")
 
@@ -85,7 +89,7 @@ def check_answer(q: QuizItem, given) -> bool:
 
 def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
     store = Store(db_url)
-    single = None if multi_user else store.single_learner()
+    visitor_id = ANONYMOUS if multi_user else store.single_learner()
     env = Environment(loader=PackageLoader("arcxiv", "web_templates"), autoescape=select_autoescape(["html"]))
     env.globals["answer_text"] = answer_text
     compile_lock = Lock()
@@ -123,12 +127,34 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         return loaded(key)[0]
 
     # -- sessions and CSRF --------------------------------------------------------------------
-    known: dict[str, tuple[int, str]] = {}  # session token -> (learner, csrf): no database read per request
+    # A visitor (the one learner of single-learner mode, or anyone not logged in) gets a signed token
+    # and a CSRF value derived from it: no database row, so requests without a cookie cost no write
+    # and leave nothing behind. A login gets a database session instead, which logout ends.
+    signing_key = store.secret("visitor-token-key")
+
+    def _sign(message: str) -> str:
+        return hmac.new(signing_key, message.encode(), hashlib.sha256).hexdigest()[:40]
+
+    def new_visitor_token() -> str:
+        nonce = secrets.token_urlsafe(18)
+        return f"{VISITOR}{nonce}.{_sign(nonce)}"
+
+    def visitor_csrf(token: str) -> str | None:
+        """The CSRF value of a well-signed visitor token, else None."""
+        nonce, _, signature = token[len(VISITOR):].partition(".")
+        if not token.startswith(VISITOR) or not hmac.compare_digest(_sign(nonce), signature):
+            return None
+        return _sign(f"csrf:{token}")
+
+    known: dict[str, tuple[int, str]] = {}  # login token -> (learner, csrf): no database read per request
 
     def session_of(request: Request) -> tuple[str, int, str] | None:
         token = request.cookies.get(COOKIE)
         if not token:
             return None
+        csrf = visitor_csrf(token)
+        if csrf is not None:
+            return token, visitor_id, csrf
         if token not in known:
             found = store.session(token)
             if found is None:
@@ -138,7 +164,8 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
     def forget(token: str) -> None:
         known.pop(token, None)
-        store.end_session(token)
+        if not token.startswith(VISITOR):  # a visitor's token has no row to end
+            store.end_session(token)
 
     async def find_session(cookie_header: str) -> tuple[tuple[str, int, str], str | None]:
         """(token, learner, csrf) for this request, and the new token when one had to be made."""
@@ -146,14 +173,17 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         if token in known:
             return (token, *known[token]), None
         if token:
+            csrf = visitor_csrf(token)
+            if csrf is not None:
+                return (token, visitor_id, csrf), None
             found = await run_in_threadpool(store.session, token)
             if found is not None:
+                if len(known) >= KNOWN_SESSIONS:
+                    known.clear()  # a cache only: the database still has every session
                 known[token] = found
                 return (token, *found), None
-        who = single if single is not None else ANONYMOUS
-        new_token, csrf = await run_in_threadpool(store.new_session, who)
-        known[new_token] = (who, csrf)
-        return (new_token, who, csrf), new_token
+        new_token = new_visitor_token()
+        return (new_token, visitor_id, visitor_csrf(new_token)), new_token
 
     async def send_cached_page(path: str, send) -> bool:
         """A course page already rendered goes out without FastAPI's routing: the hot path of a
