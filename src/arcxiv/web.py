@@ -148,20 +148,6 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
     known: dict[str, tuple[int, str]] = {}  # login token -> (learner, csrf): no database read per request
 
-    def session_of(request: Request) -> tuple[str, int, str] | None:
-        token = request.cookies.get(COOKIE)
-        if not token:
-            return None
-        csrf = visitor_csrf(token)
-        if csrf is not None:
-            return token, visitor_id, csrf
-        if token not in known:
-            found = store.session(token)
-            if found is None:
-                return None
-            known[token] = found
-        return (token, *known[token])
-
     def forget(token: str) -> None:
         known.pop(token, None)
         if not token.startswith(VISITOR):  # a visitor's token has no row to end

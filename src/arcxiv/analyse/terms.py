@@ -212,9 +212,9 @@ class FormMatcher:
         self.word_start = form[:1].isalnum()
         last = form[-1:]
         if exact:  # "N" in "O(N-1)" counts; no plural forms
-            self.tail = "name" if last.isalnum() or last == "*" else None
+            self.tail = "whole" if last.isalnum() or last == "*" else None
         else:
-            self.tail = "plural" if last.isalpha() else "word" if last.isalnum() else None
+            self.tail = "plural" if last.isalpha() else "whole" if last.isalnum() else None
 
     def match(self, text: str, start: int) -> int | None:
         """The end of the form when it occurs at ``start``, else None."""
@@ -230,7 +230,7 @@ class FormMatcher:
                 if text[end:stop].lower() == ending and not _ends_word(text, stop, "*$-"):
                     return stop
             return None
-        if self.tail in ("name", "word") and _ends_word(text, end, "*$"):
+        if self.tail == "whole" and _ends_word(text, end, "*$"):
             return None
         return end
 
