@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 ARCXIV = Path(sys.executable).parent / "arcxiv"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seeds" / "000_db1703b9651b8d63.txt"
-CORPUS = SHARED / "corpus" / "abstracts.jsonl"
+from .conftest import CORPUS, SEED
 MAX_BYTES = 5 * 1024 * 1024
 
 ABSTRACT = "We prove that the method converges. It is fast and simple."
@@ -69,7 +67,8 @@ def test_compile_seed(seed_out):
     assert (out / "curriculum.md").is_file()
     names = sorted(p.name for p in out.iterdir())
     assert {"curriculum.json", "curriculum.md", "index.html", "quiz.html", "cards.html", "assets"} <= set(names)
-    assert all(n in ("curriculum.json", "curriculum.md", "assets") or n.endswith(".html") for n in names)
+    assert all(n in ("curriculum.json", "curriculum.md", "assets", ".arcxiv-output") or n.endswith(".html")
+               for n in names)
     assert "lessons" in result.stderr
     assert "Traceback" not in result.stderr
     data = json.loads((out / "curriculum.json").read_text(encoding="utf-8"))

@@ -20,11 +20,9 @@ from arcxiv.pipeline import compile_paper
 from arcxiv.render.anki import deck_name, tag
 from arcxiv.render.exports import BLANK, EXPORTERS, Sentences, one_line
 
-from .conftest import SEED, corpus_lines
+from .conftest import QTI_XSD, SEED, corpus_lines
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-QTI_XSD = SHARED / "schemas" / "qti" / "qtiv2p1" / "imsqti_v2p1.xsd"
 QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 
 # A plain-text paper whose sentences are full of the characters GIFT, Anki and Markdown treat specially.

@@ -15,7 +15,7 @@ from arcxiv.ingest import ingest
 from arcxiv.pipeline import compile_paper
 from arcxiv.verify import verify
 
-from .conftest import SEED, corpus_lines
+from .conftest import SEED, WIDE, corpus_lines
 
 EXAMPLES = int(os.environ.get("ARCXIV_FUZZ_EXAMPLES", "40"))
 TIME_BOUND_S = 20  # one input; a compile of an abstract takes well under a second
@@ -32,7 +32,9 @@ def _in_every_format(line: str) -> list[bytes]:
              f"</id><title>{title}</title><summary>{abstract}</summary></entry></feed>\n").encode()]
 
 
-SEEDS = [SEED.read_bytes()] + [l.encode() for l in corpus_lines()[:6]] + _in_every_format(corpus_lines()[0])
+MATH_SEEDS = [l.encode() for l in corpus_lines(WIDE) if l.count("\\") >= 12][:4]  # TeX-heavy real abstracts
+SEEDS = ([SEED.read_bytes()] + [l.encode() for l in corpus_lines()[:6]] + _in_every_format(corpus_lines()[0])
+         + MATH_SEEDS)
 WORDS = ["we", "prove", "the", "model", "(", ")", "μP", "w*", "D*orb", "O(N-1)", "$x^2$", "First,", "Second,",
          "under", "exactly when", "i.e.,", "--", ":", ";", ".", "\n\n", "{", "}", "\\emph{a}", "<script>", "é", "∑",
          "Abstract", "# ", "## ", "@article{", "<feed>", "\"", "\\", "et al.", "Fig. 2", "3.5%", "300K"]
@@ -96,12 +98,32 @@ def mutate(choice) -> bytes:
     return text.encode("utf-8")
 
 
+# TeX as mathematics abstracts write it, and backslash sequences that mean something to re
+# ("\\m", "\\g<0>", "\\1"): paper text must never become a pattern or a replacement template
+TEX = ["$\\mathcal{N}$", "$\\log_2 n$", "$\\mathbb{R}^d$", "$\\{x_i\\}_{i=1}^n$", "$\\sqrt{\\epsilon}$",
+       "$\\frac{1}{2}$", "$\\|x\\|_2$", "$\\mathrm{GL}_n(\\mathbf Z)$", "$A.$", "$\\sigma$", "\\(x\\)",
+       "\\cite{ai2003}", "\\ref{thm:1}", "\\textbf{X}", "\\m", "\\l", "\\c", "\\s", "\\g<0>", "\\1", "\\\\",
+       "$$", "(P)", "$\\mathcal{N}$-module", "w*"]
+TEX_SENTENCES = ["{a} is the {w} of {b}.", "We prove that {a} converges to {b}.", "Let {a} denote the {w}.",
+                 "Under {a}, we show that {b} is {w}.", "{a} stands for the {w}.", "First, {a} bounds {b}.",
+                 "Second, we characterize {a} exactly when {b} holds.", "The {w} {a} ({b}) is finite."]
+TEX_PAPERS = st.lists(st.tuples(st.sampled_from(TEX_SENTENCES), st.sampled_from(TEX), st.sampled_from(TEX),
+                                st.sampled_from(["limit", "measure", "rank", "normal law", "group"])),
+                      min_size=1, max_size=10)
+
+
+def tex_paper(parts) -> bytes:
+    body = " ".join(t.format(a=a, b=b, w=w) for t, a, b, w in parts)
+    return f"On {parts[0][1]} and its limits\n\n{body}\n".encode("utf-8")
+
+
 SALAD = st.lists(st.sampled_from(WORDS) | st.text(min_size=1, max_size=8), min_size=0, max_size=60)
 RANDOM_BYTES = st.binary(max_size=400)
 # (name, strategy, property): the same three properties, run longer by benchmarks/fuzz.py, where a
 # statement the verifier dropped is counted rather than failing the run
 PROPERTIES = [("mutated papers", mutation, lambda choice: compile_or_refuse(mutate(choice), strict=False)),
               ("word salad", SALAD, lambda words: compile_or_refuse(" ".join(words).encode("utf-8"), strict=False)),
+              ("TeX-heavy papers", TEX_PAPERS, lambda parts: compile_or_refuse(tex_paper(parts), strict=False)),
               ("random bytes", RANDOM_BYTES, ingest_or_refuse)]
 FUZZ_SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -127,6 +149,15 @@ def test_mutated_papers_compile_grounded_or_fail_cleanly(choice):
 @given(SALAD)
 def test_word_salad_compiles_grounded_or_fails_cleanly(words):
     compile_or_refuse(" ".join(words).encode("utf-8"))
+
+
+@settings(max_examples=EXAMPLES, **FUZZ_SETTINGS)
+@given(TEX_PAPERS)
+# the crash of 7.6% of mathematics abstracts: a true/false swap used "$\\mathcal{N}$" as a replacement template
+@example([("{a} is the {w} of {b}.", "$\\mathcal{N}$", "$\\log_2 n$", "normal law"),
+          ("{a} is the {w} of {b}.", "$\\sigma$", "\\g<0>", "limit")])
+def test_tex_heavy_papers_compile_grounded_or_fail_cleanly(parts):
+    compile_or_refuse(tex_paper(parts), strict=False)
 
 
 @settings(max_examples=EXAMPLES, **FUZZ_SETTINGS)

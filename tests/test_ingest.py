@@ -14,9 +14,7 @@ from arcxiv.ingest import FORMATS, MAX_BYTES, count_papers, detect_format, inges
 from arcxiv.ingest.latex import bibtex_to_text, split_math
 from arcxiv.ingest.normalize import normalize_text
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seeds" / "000_db1703b9651b8d63.txt"
-CORPUS = SHARED / "corpus" / "abstracts.jsonl"
+from .conftest import CORPUS, SEED
 
 ABSTRACT = "We prove that the method converges. It is fast and simple."
 
@@ -305,7 +303,7 @@ def test_markdown_sections_and_spans():
 
 
 def test_markdown_without_title_uses_first_words():
-    paper = ingest(b"## Only\n\none two three four five six seven eight nine ten eleven twelve thirteen\n")
+    paper = ingest(b"## Only\n\none two three four five six seven eight nine ten eleven twelve thirteen.\n")
     assert paper.title == "one two three four five six seven eight nine ten eleven twelve…"
     assert [s.title for s in paper.sections] == ["Only"]
 

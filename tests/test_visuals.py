@@ -21,11 +21,7 @@ from arcxiv.plan import plan
 from arcxiv.render.json_out import to_json
 from arcxiv.verify import Verifier, tokens
 
-from .conftest import compiled
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seeds" / "000_db1703b9651b8d63.txt"
-CORPUS = SHARED / "corpus" / "abstracts.jsonl"
+from .conftest import CORPUS, SEED, compiled
 GOLDEN = Path(__file__).resolve().parent / "golden" / "visuals"
 SVG = "{http://www.w3.org/2000/svg}"
 KINDS = {"concept_map", "roadmap", "structure", "decomposition", "symbols"}

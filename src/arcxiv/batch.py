@@ -15,6 +15,7 @@ import html
 import json
 import os
 import re
+import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -25,9 +26,11 @@ from typing import Callable, Iterable, Iterator
 
 from . import __version__
 from .errors import ArcxivError, InputError
+from .outdir import MARKER, is_temp, note_files, start_folder
 
 DONE = ".arcxiv-done"
 SUMMARY = "summary.json"
+BATCH_FILES = ("index.json", "index.html", "errors.jsonl")
 CHUNK = 32  # papers parsed in one spaCy batch, at most (bigger batches parse faster)
 
 
@@ -60,9 +63,23 @@ def jobs_from(source: str, stdin=None) -> Iterator[Job]:
                 yield Job(safe_name(p.stem), str(p), p.read_bytes(), None)
     elif path.is_file():
         with path.open("rb") as f:
+            if not _starts_like_json_lines(f):
+                raise InputError(f"{source} is one paper, not a JSON-lines file of papers (one arXiv metadata record "
+                                 f"per line): compile it with arcxiv compile {source}, or give batch a folder of "
+                                 "paper files.")
             yield from _lines(f, str(path))
     else:
         raise InputError(f"{source} is neither a folder of papers nor a JSON-lines file.")
+
+
+def _starts_like_json_lines(f) -> bool:
+    """The first non-blank line opens a JSON object (the stream is rewound)."""
+    for raw in f:
+        if raw.strip():
+            f.seek(0)
+            return raw.lstrip(b"\xef\xbb\xbf \t").startswith(b"{")
+    f.seek(0)
+    return True  # an empty file: "holds no papers"
 
 
 def _lines(stream, origin: str) -> Iterator[Job]:
@@ -122,8 +139,10 @@ def _written(job: Job, result: dict, files: dict[str, str] | None, out: Path) ->
 
     try:
         if files is not None:
-            write_outputs(files, out / job.name)
+            write_outputs(files, out / job.name, kind="batch-paper")
         return result
+    except ArcxivError as e:
+        return _failure(job, str(e))
     except OSError as e:
         return _failure(job, f"cannot write {job.name}: {e.strerror or e}")
 
@@ -180,7 +199,8 @@ def run_ray(jobs: list[Job], out: Path, address: str | None, workers: int, repor
     try:
         import ray
     except ImportError:
-        raise ArcxivError("the ray engine needs Ray: pip install 'arcxiv[ray]'") from None
+        raise ArcxivError("the ray engine needs Ray, which is not installed: pip install 'ray==2.60.0' (or, in a "
+                          "checkout of ArcXiv, pip install -e '.[ray]')") from None
     started = not ray.is_initialized()
     if started:
         ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
@@ -213,15 +233,17 @@ class BatchResult:
 
 def run_batch(source: str, out: Path, engine: str = "local", workers: int = 1, ray_address: str | None = None,
               progress: Callable[[int, int, dict | None], None] | None = None, stdin=None) -> BatchResult:
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(".*"):  # temporary folders of a run that was killed mid-write
-        if stale.is_dir() and not stale.name.startswith(".."):
-            import shutil
-
-            shutil.rmtree(stale, ignore_errors=True)
+    if engine not in ("local", "ray"):
+        raise InputError(f"unknown engine {engine!r}; choose local or ray.")
     all_jobs = list(jobs_from(source, stdin))
     if not all_jobs:
         raise InputError(f"{source} holds no papers.")
+    start_folder(out, "batch")  # a folder of the user's is refused before anything is written
+    listed = [j.name for j in all_jobs] + list(BATCH_FILES)
+    note_files(out, listed)
+    for stale in out.glob(".*"):  # temporary folders of a run that was killed mid-write
+        if is_temp(stale.name, listed + [MARKER]):
+            shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink()
     todo = [j for j in all_jobs if not is_done(out / j.name, j)]
     skipped = len(all_jobs) - len(todo)
     counts = {"compiled": 0, "failed": 0}
@@ -239,12 +261,10 @@ def run_batch(source: str, out: Path, engine: str = "local", workers: int = 1, r
             progress(counts["compiled"] + counts["failed"], len(todo), result)
 
     try:
-        if engine == "ray":
+        if todo and engine == "ray":  # nothing to do: no Ray, no workers, no model
             run_ray(todo, out, ray_address, workers, report)
-        elif engine == "local":
+        elif todo:
             run_local(todo, out, workers, report)
-        else:
-            raise InputError(f"unknown engine {engine!r}; choose local or ray.")
     finally:
         errors.close()
     write_index(out, all_jobs)

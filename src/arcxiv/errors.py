@@ -17,3 +17,9 @@ class GroundingError(ArcxivError):
     """Strict mode found statements that break the grounding contract (exit code 3)."""
 
     exit_code = 3
+
+
+class ServeError(ArcxivError):
+    """The web app cannot start: its port is busy or its address is not this machine's (exit code 5)."""
+
+    exit_code = 5

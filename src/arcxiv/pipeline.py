@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import tempfile
+import re
+import sys
 from pathlib import Path
 
 from . import __version__
@@ -15,6 +15,7 @@ from .generate.deepdive import deep_dive
 from .ingest import MAX_BYTES, ingest
 from .ingest.normalize import too_big
 from .models import Curriculum, DeepDive, Paper
+from .outdir import write_outputs  # noqa: F401  (the writer of every output folder)
 from .plan import plan
 from .render.html import to_html
 from .render.json_out import to_json
@@ -67,23 +68,44 @@ def deep_dive_for(paper: Paper, section: str, cache: Path | None = None) -> Deep
     return dive
 
 
-def read_source(path: Path) -> bytes:
+_ARXIV_ID = re.compile(r"(?:arxiv:)?(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I)
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://", re.I)
+
+
+def source_name(path: str | Path) -> str:
+    return "standard input" if str(path) == "-" else str(path)
+
+
+def read_source(path: str | Path, stdin=None) -> bytes:
+    """The bytes of a paper file, or of standard input for "-"; never more than MAX_BYTES."""
+    name = str(path)
+    if name == "-":
+        data = (stdin or sys.stdin.buffer).read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise too_big("standard input", len(data))
+        return data
+    path = Path(path)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise too_big(str(path), size)
+            raise too_big(name, size)
         return path.read_bytes()
     except IsADirectoryError:
-        raise InputError(f"{path} is a directory, not a paper file.") from None
+        raise InputError(f"{name} is a directory, not a paper file.") from None
     except FileNotFoundError:
-        raise InputError(f"{path} does not exist.") from None
+        if _URL.match(name) or _ARXIV_ID.fullmatch(name):
+            raise InputError(f"{name} is not a file here, and ArcXiv works offline: it never fetches papers. Save "
+                             "the paper first (the arXiv API's Atom response for it, such as "
+                             "export.arxiv.org/api/query?id_list=ID saved as paper.xml, or its title and abstract in "
+                             "a text file), then compile that file.") from None
+        raise InputError(f"{name} does not exist.") from None
     except PermissionError:
-        raise InputError(f"{path} cannot be read (permission denied).") from None
+        raise InputError(f"{name} cannot be read (permission denied).") from None
 
 
-def compile_file(path: Path, fmt: str | None = None, paper_id: str | None = None, strict: bool = False,
+def compile_file(path: str | Path, fmt: str | None = None, paper_id: str | None = None, strict: bool = False,
                  deep_dives: bool = False) -> Curriculum:
-    paper = ingest(read_source(path), fmt=fmt, paper_id=paper_id, name=str(path))
+    paper = ingest(read_source(path), fmt=fmt, paper_id=paper_id, name=source_name(path))
     cur = compile_paper(paper, deep_dives=deep_dives)
     if strict and cur.grounding.dropped:
         first = cur.grounding.dropped[0]
@@ -95,29 +117,3 @@ def compile_file(path: Path, fmt: str | None = None, paper_id: str | None = None
 def render_files(cur: Curriculum) -> dict[str, str]:
     """Every output of a compile: the JSON, the Markdown and the HTML course."""
     return {"curriculum.json": to_json(cur), "curriculum.md": to_markdown(cur), **to_html(cur)}
-
-
-def write_outputs(files: dict[str, str | bytes], out_dir: Path) -> None:
-    """Gather, then write: everything goes to a temporary folder beside ``out_dir``
-    and is moved into place at once, so a failure leaves no partial output."""
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        for name, content in files.items():
-            path = tmp / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-        old = None
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
-            os.replace(out_dir, old / "prev")
-        os.replace(tmp, out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)

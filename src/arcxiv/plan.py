@@ -275,6 +275,17 @@ def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline
         if len(sents) < 2:
             break
         units[i:i + 1] = [(sec, sents[: len(sents) // 2], title), (sec, sents[len(sents) // 2:], title)]
+    voc = beginner[1] if len(beginner) > 1 and beginner[1].kind == "vocabulary" else None
+    if voc and voc.title == W.T_VOCABULARY and len(beginner) + len(units) + len(advanced) < lo \
+            and len(voc.term_keys) >= 2:  # every part is down to one sentence: the vocabulary in two sittings
+        half = len(voc.term_keys) // 2
+        beginner[1:2] = [LessonOutline("vocabulary", "beginner", f"{W.T_VOCABULARY} ({k})", all_ids, term_keys=keys)
+                         for k, keys in ((1, voc.term_keys[:half]), (2, voc.term_keys[half:]))]
+    syn = advanced[0] if advanced and advanced[0].kind == "synthesis" else None
+    if syn and len(syn.sentences) >= 2 and len(beginner) + len(units) + len(advanced) < lo:
+        half = len(syn.sentences) // 2  # still too few: how the parts fit, in two sittings
+        advanced[0:1] = [LessonOutline("synthesis", "advanced", f"{syn.title} ({k})", syn.section_ids, sents)
+                         for k, sents in ((1, syn.sentences[:half]), (2, syn.sentences[half:]))]
     while len(beginner) + len(units) + len(advanced) > MAX_LESSONS and len(units) > 1:
         i = min(range(len(units) - 1), key=lambda k: len(units[k][1]) + len(units[k + 1][1]))
         (s1, a, t1), (_, b, _) = units[i], units[i + 1]

@@ -208,9 +208,13 @@ def _ie_and_denoted(text: str, terms: dict[str, TermInfo]) -> list[Definition]:
     # "X, i.e., Y" / "X, namely Y" / "X, that is, Y"
     for cue in re.finditer(r",?\s+(?:i\.e\.,?|namely|that is,)\s+", text):
         # X: back to the previous comma, colon or bracket; Y: on to the next one
-        x_start = max(max(text.rfind(c, 0, cue.start()) for c in ",;:()") + 1, cue.start() - 80)
+        x_start = max(text.rfind(c, 0, cue.start()) for c in ",;:()") + 1
+        if cue.start() - x_start > 80:  # a long X: from the first whole word of its last 80 characters
+            x_start = text.find(" ", cue.start() - 81, cue.start()) + 1 or cue.start()
         y = re.match(r"[^,;:()]{3,120}?(?=[,;:).]|$)", text[cue.end():])
+        # the term X is what stands right before the cue ("tasks, i.e., …" defines tasks, not an earlier term)
         term = _term_at(terms, (x_start, cue.start()))
+        term = term if term and any(b == cue.start() for _, b in term.mentions) else None
         if term and y:
             ma, mb = _strip_det(text, cue.end(), cue.end() + y.end())
             out.append(Definition(term.key, text[ma:mb], (ma, mb), (trim_span(text, x_start, cue.end() + y.end()),), "i.e."))

@@ -251,3 +251,5 @@ def add_member_terms(text: str, terms: dict[str, TermInfo], spans: list[Span]) -
             continue
         terms[key] = TermInfo(key=key, label=form if form.isupper() else form.lower(), kind="concept")
         _scan(text, terms, {key: {form}})
+        if not terms[key].mentions:  # the member is cut inside a word ("pseudo" of "pseudo-Anosov"): no term
+            del terms[key]

@@ -17,16 +17,27 @@ SELF_CHECK = 5
 
 
 def find_section(plan: Plan, wanted: str) -> PlannedSection:
-    """By id ("part-2-1a2b3c"), by its readable start ("part-2", "overview") or by number ("3")."""
+    """By id ("part-2-1a2b3c"), by its readable start ("part-2", "overview") or by number: "3" is the
+    section whose title says 3 (part-3), or the third section of a paper whose sections have no numbers."""
     secs = plan.sections
-    for match in (lambda s: s.id == wanted, lambda s: s.id.rsplit("-", 1)[0] == wanted):
+    for match in (lambda s: s.id == wanted, lambda s: _short(s) == wanted, lambda s: _number(s) == wanted):
         found = [s for s in secs if match(s)]
         if len(found) == 1:
             return found[0]
-    if wanted.isdigit() and 1 <= int(wanted) <= len(secs):
+    if wanted.isdigit() and not any(_number(s) for s in secs) and 1 <= int(wanted) <= len(secs):
         return secs[int(wanted) - 1]
-    listing = ", ".join(f"{s.id.rsplit('-', 1)[0]} ({s.title})" for s in secs)
+    listing = ", ".join(f"{_number(s) + ' or ' if _number(s) else ''}{_short(s)} ({s.title})" for s in secs)
     raise InputError(f"no section {wanted!r} in this paper; its sections are: {listing}.")
+
+
+def _short(sec: PlannedSection) -> str:
+    return sec.id.rsplit("-", 1)[0]
+
+
+def _number(sec: PlannedSection) -> str:
+    """The number a section's title carries (part-3: "Result 3: …"), or ""."""
+    head, _, n = _short(sec).rpartition("-")
+    return n if head == "part" and n.isdigit() else ""
 
 
 def deep_dive(plan: Plan, cur: Curriculum, section_id: str) -> DeepDive:

@@ -36,6 +36,13 @@ def _merge(spans: list[Span]) -> list[Span]:
     return out
 
 
+def _starts_with_word(text: str, word: str) -> bool:
+    """re's ``^word\b`` as a plain string test: paper text never becomes a regex."""
+    def is_word(c: str) -> bool:
+        return c.isalnum() or c == "_"
+    return bool(word) and text.startswith(word) and is_word(word[-1]) != is_word(text[len(word):len(word) + 1] or " ")
+
+
 class QuizWriter:
     def __init__(self, f: Facts):
         self.f, self.src = f, f.src
@@ -165,8 +172,7 @@ class QuizWriter:
                          and o.label not in d.statement.text and label_mention(self.src, o)), None)
             lesson = self.f.lesson_for_term(t, d.sentence)
             if n % 2 == 0 and swap is not None:  # a false statement: one swap of same-kind terms
-                text = re.sub(rf"^{re.escape(t.label)}\b", swap.label, d.statement.text) if \
-                    d.statement.text.startswith(t.label) else None
+                text = swap.label + d.statement.text[len(t.label):] if _starts_with_word(d.statement.text, t.label) else None
                 if text is None or text == d.statement.text:
                     continue
                 prompt = scaffold(W.Q_STATED.format(statement=text), _merge(d.statement.spans + [named(self.src, swap)]))

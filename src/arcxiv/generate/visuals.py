@@ -16,6 +16,8 @@ nothing to show is left out. IDs come from what is drawn.
 """
 from __future__ import annotations
 
+import re
+
 import json
 from collections import defaultdict
 
@@ -37,10 +39,16 @@ def make_visuals(plan: Plan, cur: Curriculum) -> list[Visual]:
     return [v for v in out if v is not None]
 
 
+_DOLLAR_IN_WORD = re.compile(r"(?<=[^\W_])\$(?=[^\W_])")
+
+
 def _show(label: str) -> str:
     """A source label as drawn: whitespace collapsed, TeX's $ delimiters dropped (the words stay)."""
     label = " ".join(label.split())
-    return label.replace("$", "") if label.count("$") >= 2 and label.count("$") % 2 == 0 else label
+    if label.count("$") < 2 or label.count("$") % 2:
+        return label
+    # a $ between two word characters becomes a thin space: "9.2$σ$" is drawn "9.2 σ", not the new word "2σ"
+    return _DOLLAR_IN_WORD.sub("\u2009", label).replace("$", "")
 
 
 def _visual(kind: str, title: str, alt: str, payload: object, draw) -> Visual:

@@ -40,7 +40,7 @@ __all__ = ["FORMATS", "MAX_BYTES", "MAX_CHARS", "count_papers", "detect_format",
 
 def ingest(data: bytes, fmt: str | None = None, paper_id: str | None = None, name: str = "input") -> Paper:
     source = decode(data, name)
-    fmt = _format(source, fmt)
+    fmt = _format(source, fmt, name)
     if paper_id is not None:
         paper_id = str(paper_id).strip() or None
     with _only_input_errors(fmt, name):
@@ -50,19 +50,24 @@ def ingest(data: bytes, fmt: str | None = None, paper_id: str | None = None, nam
 def count_papers(data: bytes, fmt: str | None = None, name: str = "input") -> int:
     """How many papers the input holds (1 for single-paper formats)."""
     source = decode(data, name)
-    fmt = _format(source, fmt)
+    fmt = _format(source, fmt, name)
     with _only_input_errors(fmt, name):
         return len(_PARSERS[fmt].records(source, name)) if fmt in _MULTI else 1
 
 
 def detect_format(data: bytes, fmt: str | None = None, name: str = "input") -> str:
     """The format ``ingest`` would use for these bytes."""
-    return _format(decode(data, name), fmt)
+    return _format(decode(data, name), fmt, name)
 
 
-def _format(source: str, fmt: str | None) -> str:
+def _format(source: str, fmt: str | None, name: str) -> str:
     if fmt is None:
-        return detect(source)
+        found = detect(source)
+        if found == "latex":  # read as text it would teach "\\usepackage{amsmath"
+            raise InputError(f"{name} is LaTeX source (it has \\documentclass, \\usepackage or \\begin{{document}}), "
+                             "which ArcXiv cannot read yet; put the paper's title and abstract in a text file and "
+                             "compile that.")
+        return found
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}.")
     return fmt

@@ -5,7 +5,7 @@ import json
 
 from ..errors import InputError
 from ..models import Paper
-from .latex import latex_to_unicode
+from .latex import accents_to_unicode, latex_to_unicode
 from .records import Record, load, split_authors
 
 FORMAT = "arxiv-json"
@@ -82,11 +82,16 @@ def _record(item, position: int, name: str) -> Record:
         categories += [c for v in values if isinstance(v, str) for c in v.split()]
     return Record(
         id=record_id.strip() if record_id else None,
-        title=_scalar(item.get("title"), "title", position, name),
-        abstract=_scalar(item.get("abstract"), "abstract", position, name),
+        title=_tex_text(_scalar(item.get("title"), "title", position, name)),
+        abstract=_tex_text(_scalar(item.get("abstract"), "abstract", position, name)),
         authors=tuple(n for n in names if n),
         categories=tuple(categories),
     )
+
+
+def _tex_text(text: str | None) -> str | None:
+    """arXiv metadata writes accents in TeX ("Fr\\'{e}chet"): read them as the letters they print."""
+    return accents_to_unicode(text) if text else text
 
 
 def _scalar(value, key: str, position: int, name: str) -> str | None:

@@ -9,6 +9,7 @@ _BIB_START = re.compile(r"@\s*[A-Za-z]+\s*[{(]")
 _BIB_COMMENT = re.compile(r"(?:[ \t]*%[^\n]*\n|\s+)*")  # leading "% ..." lines some tools write
 _ABSTRACT_LINE = re.compile(r"\s*abstract\s*:?\s*", re.IGNORECASE)
 _ATX_HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
+_LATEX_SOURCE = re.compile(r"^[ \t]*\\(?:documentclass|documentstyle|usepackage|begin\{document\})", re.MULTILINE)
 
 
 def is_abstract_line(line: str) -> bool:
@@ -16,7 +17,7 @@ def is_abstract_line(line: str) -> bool:
 
 
 def detect(text: str) -> str:
-    """Return one of the format names; the order matters (most specific first)."""
+    """Return one of the format names, or "latex" for LaTeX source; the order matters (most specific first)."""
     head = text.lstrip("\ufeff \t\n")
     if _XML_START.match(head):
         return "atom"
@@ -24,6 +25,8 @@ def detect(text: str) -> str:
         return "arxiv-json"
     if _BIB_START.match(head, _BIB_COMMENT.match(head).end()):
         return "bibtex"
+    if _LATEX_SOURCE.search(text):
+        return "latex"
     first_lines = [line for line in text.split("\n") if line.strip()][:10]
     if any(is_abstract_line(line) for line in first_lines):
         return "page"

@@ -108,6 +108,14 @@ def _names_and_text(text: str) -> str:
     return _SINGLE_BRACED.sub(r"\1", text)
 
 
+_BRACED_ACCENTED = re.compile(r"\{([^\x00-\x7f])\}")  # "Schr{\\"o}dinger" -> "Schr{ö}dinger" -> "Schrödinger"
+
+
+def accents_to_unicode(text: str) -> str:
+    """Only the accents and special letters, outside math: for abstracts, whose other TeX stays as written."""
+    return outside_math(text, lambda piece: _BRACED_ACCENTED.sub(r"\1", _accents(piece)))
+
+
 def latex_to_unicode(text: str) -> str:
     """Light touch for metadata that is mostly plain (arXiv author lists)."""
     return outside_math(text, _names_and_text)

@@ -35,6 +35,9 @@ def too_big(name: str, size: int) -> InputError:
                       f"({MAX_BYTES:,} bytes), so split it into smaller files.")
 
 
+_SENTENCE_END = re.compile(r"[.!?][$\"'”’)\]]*(?:\s|$)")  # "… group $A.$" ends a sentence too
+
+
 def decode(data: bytes, name: str = "input") -> str:
     """Check raw bytes in the documented order and return text with "\\n" newlines."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -152,10 +155,10 @@ def make_paper(
             "sentences; give the paper's abstract in a language written with spaces between words, such as English."
         )
     words = text.split()
-    if len(words) < 3 or not any(ch.isalpha() for ch in text):
+    if len(words) < 3 or not any(ch.isalpha() for ch in text) or not _SENTENCE_END.search(text):
         raise InputError(
-            f"no abstract found in {place}: ArcXiv needs the paper's abstract "
-            "(at least one sentence of text) to build a curriculum."
+            f"no abstract found in {place}: ArcXiv needs the paper's abstract (at least one whole sentence, "
+            "ending with a full stop) to build a curriculum; a title alone is not enough."
         )
     return Paper(
         title=normalize_line(title or "") or fallback_title(text),

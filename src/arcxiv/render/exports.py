@@ -71,10 +71,12 @@ def one_line(text: str) -> str:
 
 
 def slug(text: str, fallback: str = "curriculum", limit: int = 60) -> str:
-    """An ASCII file-name stem: lower case, hyphens, no dots or slashes."""
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    s = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
-    return s[:limit].rstrip("-") or fallback
+    """A file-name stem: the title's letters and digits (μ stays μ), lower case, hyphens, cut between words."""
+    s = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", text).lower()).strip("-")
+    if len(s) > limit:
+        cut = s.rfind("-", 0, limit + 1)
+        s = s[:cut] if cut > 0 else s[:limit]
+    return s or fallback
 
 
 def lesson_titles(cur: Curriculum) -> dict[str, str]:

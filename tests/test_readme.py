@@ -1,0 +1,50 @@
+"""The README's facts about the example and the commands are the output's facts: the lesson list,
+the counts, the study-item table, the Anki file name, the batch error record and the exit codes."""
+from __future__ import annotations
+
+import json
+import re
+
+from arcxiv import errors
+from arcxiv.batch import Job, _failure
+from arcxiv.models import Curriculum
+from arcxiv.render.exports import EXPORTERS
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+GOLDEN = json.loads((ROOT / "tests" / "golden" / "example.curriculum.json").read_text(encoding="utf-8"))
+
+
+def test_the_lesson_list_is_the_examples():
+    listing = README[README.index("For the example paper the lessons are:"):].split("\n\n")[1]
+    shown = [re.match(r"(\d+)\. (.+?) \((beginner|intermediate|advanced)\)", line).groups()
+             for line in listing.splitlines()]
+    assert shown == [(str(l["number"]), l["title"], l["level"]) for l in GOLDEN["lessons"]]
+
+
+def test_the_counts_and_study_items_are_the_examples():
+    assert f"Quiz items ({len(GOLDEN['quiz'])} for the example)" in README
+    backs = {c["back"]["text"] for c in GOLDEN["flashcards"]}
+    table = README[README.index("| kind | front | back |"):].split("\n\n")[0].splitlines()[2:]
+    for row in table:
+        kind, front, back = (cell.strip() for cell in row.strip("|").split(" | "))
+        assert back in backs or back.replace("_____", "").strip() in backs or any(back in b for b in backs), row
+
+
+def test_the_anki_file_name_is_the_exported_one():
+    (name,) = EXPORTERS["anki"](Curriculum.model_validate(GOLDEN))
+    assert f"`{name}`" in README
+
+
+def test_the_batch_error_record_is_the_written_one():
+    record = _failure(Job("x", "papers.jsonl:3", b"", None), "why")
+    assert set(record) - {"ok"} == {"name", "source", "error"}
+    assert '`{"name": …, "source": "FILE:LINE", "error": …}`' in README
+
+
+def test_every_exit_code_is_documented():
+    line = README[README.index("Exit codes: 0 success"):].split("\n\n")[0]
+    codes = {cls.exit_code for cls in vars(errors).values() if isinstance(cls, type) and
+             issubclass(cls, errors.ArcxivError)} | {0, 4}  # 4: a batch with failures (cli.batch)
+    assert {int(n) for n in re.findall(r"(?:: |, )(\d) ", line)} == codes
