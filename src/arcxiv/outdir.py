@@ -73,7 +73,9 @@ def is_temp(name: str, listed) -> bool:
 def claim(folder: Path, kind: str | None = None) -> dict | None:
     """Check that ``folder`` may be written: None for a new or empty folder, else its marker.
     ``kind``: the marker kind a batch needs to find (a batch folder is added to, not replaced)."""
-    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+    if folder.is_symlink():  # replacing it would replace the link, or write where it points
+        raise InputError(f"{folder} is a symbolic link; give the folder it points to.")
+    if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder} is a file, not a folder: give a folder for the output.")
     if not folder.exists() or not any(folder.iterdir()):
         return None
