@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from arcxiv.models import Curriculum, QuizItem
-from arcxiv.web import COOKIE, create_app
+from arcxiv.web import COOKIE, create_app, math_markup
 
 from .conftest import SEED
 
@@ -68,7 +68,8 @@ def csrf_of(client: TestClient) -> str:
 
 
 def new_site(folder: Path, multi_user: bool = False, copy_from: Site | None = None) -> Site:
-    """An app on a fresh SQLite file with the example paper in its library (compiled, or copied from another site)."""
+    """An app on a fresh SQLite file with the example paper compiled (or copied from another site); in
+    single-learner mode it is in the learner's library, with accounts in nobody's yet."""
     db = folder / "a.db"
     app = create_app(f"sqlite:///{db}", multi_user=multi_user)
     client = client_for(app)
@@ -76,12 +77,25 @@ def new_site(folder: Path, multi_user: bool = False, copy_from: Site | None = No
     if copy_from is None:
         r = client.post("/api/papers", json={"text": SEED.read_text(encoding="utf-8")}, headers={"x-csrf-token": csrf})
         assert r.status_code == 201, r.text
-        key = r.json()["key"]
-    else:
-        key = copy_from.key
-        app.state.store.put_paper(key, copy_from.cur.source.title, copy_from.store.get_paper(key)["curriculum"])
-    cur = Curriculum.model_validate(client.get(f"/api/papers/{key}/curriculum").json())
-    return Site(app, client, csrf, key, db, cur)
+        return Site(app, client, csrf, r.json()["key"], db,
+                    Curriculum.model_validate(client.get(f"/api/papers/{r.json()['key']}/curriculum").json()))
+    store, key = app.state.store, copy_from.key
+    store.put_paper(key, copy_from.cur.source.title, copy_from.store.get_paper(key)["curriculum"])
+    if not multi_user:
+        store.add_to_library(store.single_learner(), key)
+    return Site(app, client, csrf, key, db, copy_from.cur)
+
+
+def add_seed(client: TestClient, csrf: str) -> str:
+    """The example paper added to this client's library (compiled already: from the cache)."""
+    r = client.post("/api/papers", json={"text": SEED.read_text(encoding="utf-8")}, headers={"x-csrf-token": csrf})
+    assert r.status_code in (200, 201), r.text
+    return r.json()["key"]
+
+
+def shown(cur: Curriculum, text: str) -> str:
+    """``text`` as the app shows it: escaped, its math as MathML."""
+    return str(math_markup(cur)(text))
 
 
 @pytest.fixture(scope="module")
@@ -154,13 +168,13 @@ def test_pages_and_json_twins_show_the_paper(site):
     assert review.status_code == 200 and card["remaining"] >= 1
     fronts = {f.id: f.front.text for f in cur.flashcards}
     assert card["card"]["front"]["text"] == fronts[card["card"]["id"]]
-    assert str(escape(fronts[card["card"]["id"]])) in review.text
+    assert shown(cur, fronts[card["card"]["id"]]) in review.text
 
     quiz = c.get(f"/papers/{key}/quiz")
     twin = c.get(f"/api/papers/{key}/quiz").json()
     assert quiz.status_code == 200 and [i["id"] for i in twin["items"]] == [q.id for q in cur.quiz]
     for q in cur.quiz:
-        assert str(escape(q.prompt.text)) in quiz.text
+        assert shown(cur, q.prompt.text) in quiz.text
     assert "answer" not in twin["items"][0] and "explanation" not in twin["items"][0]  # no answers given away
 
     progress = c.get(f"/papers/{key}/progress")
@@ -173,9 +187,9 @@ def test_pages_and_json_twins_show_the_paper(site):
     dive = c.get(f"/api/papers/{key}/deep/{section.id}")
     assert dive.status_code == 200 and dive.json()["section_id"] == section.id and dive.json()["blocks"]
     page = c.get(f"/papers/{key}/deep/{section.id}")
-    assert page.status_code == 200 and str(escape(dive.json()["title"])) in page.text
+    assert page.status_code == 200 and shown(cur, dive.json()["title"]) in page.text
     first = dive.json()["blocks"][0]["statements"][0]["text"]
-    assert str(escape(first)) in page.text
+    assert shown(cur, first) in page.text
 
 
 def test_same_paper_is_compiled_once(tmp_path):
@@ -249,8 +263,11 @@ PASTED = [  # (case, text, status, words in the message)
     ("over 5 MB", BIG.decode(), 413, "5 MB"),
 ]
 UPLOADS = [  # (case, filename, bytes, content type, status, words in the message)
-    ("png", "figure.png", PNG, "image/png", 415, "image/png"),
-    ("pdf", "paper.pdf", PDF, "application/pdf", 415, "application/pdf"),
+    ("png", "figure.png", PNG, "image/png", 415, "A PNG image cannot be read as a paper"),
+    ("pdf", "paper.pdf", PDF, "application/pdf", 415, "A PDF file cannot be read as a paper"),
+    ("svg", "figure.svg", b"<svg/>", "image/svg+xml", 415, "An SVG image cannot be read as a paper"),
+    ("word", "paper.docx", b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     415, "A Word document cannot be read as a paper"),
     ("pdf as octet-stream", "paper.bin", PDF, "application/octet-stream", 415, "PDF"),
     ("binary bytes", "data.bin", BINARY, "application/octet-stream", 415, "binary"),
     ("binary as text", "data.txt", BINARY, "text/plain", 415, "binary"),
@@ -503,7 +520,7 @@ def test_review_quiz_and_progress(fresh):
         r = s.client.post(f"/papers/{key}/quiz/{q.id}",
                           data={"csrf": s.csrf, "answer_id": uuid.uuid4().hex, **form_fields(q, right_answer(q))})
         assert r.status_code == 200, (q.kind, r.text[:300])
-        assert "Correct." in r.text and str(escape(q.explanation.text)) in r.text, q.kind
+        assert "Correct." in r.text and shown(cur, q.explanation.text) in r.text, q.kind
         latest[q.id] = True
 
     p = s.client.get(f"/api/papers/{key}/progress").json()
@@ -588,6 +605,7 @@ def test_accounts_keep_learners_apart(site, tmp_path):
 
     a, a_csrf = signup(app, "alice", "correct horse battery")
     b, b_csrf = signup(app, "bob", "another long password")
+    assert add_seed(a, a_csrf) == add_seed(b, b_csrf) == key  # one compiled paper, in two libraries
     other = client_for(app)  # a CSRF token belongs to its session
     assert other.post("/signup", data={"csrf": csrf_of(anon), "username": "dave", "password": "whatever12"}).status_code == 403
     taken = anon.post("/signup", data={"csrf": csrf_of(anon), "username": "alice", "password": "whatever12"})

@@ -338,3 +338,56 @@ def test_the_mastery_table_counts_quiz_items_per_lesson(server):
     cells = re.findall(r"<tr><td>.*?</td><td>.*?</td><td>(.*?)</td></tr>", html)
     assert len(cells) == len(rows)
     assert cells == [f"{row['right']} of {row['quiz_items']} ({row['answered']} answered)" for row in rows]
+
+
+def test_math_is_typeset_in_the_quiz_and_the_course_links_back_to_the_app(server, browser):
+    """A TeX paper's fill-in item ("up to _____ nuisance-correctness regimes over $m$ …", key $2^m$):
+    its math is MathML in the browser, "2^m" typed is right, the result's URL opened again shows the
+    result, and the course opened from the app leads back to it and to the app's own quiz."""
+    from .conftest import corpus_lines
+
+    with httpx.Client(base_url=server.base, timeout=60) as c:
+        csrf = c.get("/api/session").json()["csrf"]
+        r = c.post("/api/papers", json={"text": next(l for l in corpus_lines() if "$2^m$" in l)},
+                   headers={"X-CSRF-Token": csrf})
+        assert r.status_code == 201, r.text
+        key = r.json()["key"]
+        quiz = c.get(f"/api/papers/{key}/curriculum").json()["quiz"]
+    item = next(q for q in quiz if q["kind"] == "fill_blank" and q["answer"] == "$2^m$")
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    watch = Watch(context)
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    try:
+        pg.goto(f"{server.base}/papers/{key}/quiz")
+        form = pg.locator(f"form#{item['id']}")
+        prompt = form.locator("p.prompt")
+        assert prompt.locator("math").count() >= 1 and "$" not in prompt.inner_text()
+        assert pg.locator("math").first.bounding_box()["width"] > 0  # laid out, not hidden
+        form.get_by_label("Your answer").fill("2^m")
+        with pg.expect_navigation():
+            form.get_by_role("button", name="Check").click()
+        feedback = pg.locator(f"form#{item['id']} .feedback")
+        assert feedback.locator(".verdict").inner_text() == "Correct."
+        assert feedback.locator(".key math").count() == 1 and "$" not in feedback.inner_text()
+        shot(pg, "quiz-math")
+        result_url = pg.url.split("#")[0]
+        assert result_url.endswith(f"/quiz/{item['id']}")
+        response = pg.goto(result_url)  # the result's URL opened again: a GET
+        assert response is not None and response.status == 200
+        assert "Your latest answer" in pg.locator(f"form#{item['id']} .feedback").inner_text()
+
+        pg.goto(f"{server.base}/papers/{key}/course/index.html")
+        pg.get_by_role("link", name="← Back to ArcXiv").click()
+        pg.wait_for_url(f"**/papers/{key}")
+        pg.goto(f"{server.base}/papers/{key}/course/lesson-01.html")
+        pg.get_by_role("navigation", name="Course").get_by_role("link", name="Quiz", exact=True).click()
+        pg.wait_for_url(f"**/papers/{key}/quiz")  # the app's quiz, which records the answers
+        assert pg.locator("#score").inner_text() == "1 of 1"
+    except Exception:
+        shot(pg, "math-failure")
+        raise
+    finally:
+        context.close()
+    assert watch.errors == [], watch.errors
+    assert watch.foreign() == [], watch.foreign()

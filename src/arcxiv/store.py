@@ -1,7 +1,8 @@
 """store: what the web app remembers — compiled papers, learners, card schedules, answers.
 
 SQLite in the user's data folder by default; any SQLAlchemy URL otherwise
-(``postgresql://…`` is tested). Every review and answer is one transaction,
+(``postgresql://…`` is tested). A compiled paper is shared by content hash; who may open it is
+each learner's library. Every review and answer is one transaction,
 committed before the request is acknowledged; a review carries a client-made
 id, so a retried request is applied once; a card's schedule is read with a
 write lock (``BEGIN IMMEDIATE`` on SQLite, ``SELECT … FOR UPDATE`` on
@@ -16,12 +17,12 @@ import os
 import secrets
 import uuid
 from contextlib import contextmanager, nullcontext
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from threading import Lock
 
 from sqlalchemy import (Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
-                        create_engine, event, func, inspect, select, tuple_)
+                        create_engine, event, func, inspect, select, true, tuple_, union)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -46,6 +47,11 @@ sessions = Table("sessions", meta,
                  Column("learner_id", Integer, nullable=False),
                  Column("csrf", String(64), nullable=False),
                  Column("created_at", DateTime(timezone=True), nullable=False))
+# who may open a paper: a compiled paper is shared by content hash, access to it is not
+library = Table("library", meta,
+                Column("learner_id", Integer, primary_key=True),
+                Column("paper_key", String(128), primary_key=True),
+                Column("added_at", DateTime(timezone=True), nullable=False))
 settings = Table("settings", meta,  # server-wide values, e.g. the key that signs visitors' tokens
                  Column("name", String(64), primary_key=True),
                  Column("value", Text, nullable=False))
@@ -83,7 +89,9 @@ quiz_states = Table("quiz_states", meta,
                     Column("answered_at", DateTime(timezone=True), nullable=False))
 # a learner's progress is read on every quiz and progress page: these keep it from scanning all rows
 INDEXES = (Index("reviews_by_learner", reviews.c.learner_id, reviews.c.paper_key),
-           Index("answers_by_learner", answers.c.learner_id, answers.c.paper_key, answers.c.answered_at))
+           Index("answers_by_learner", answers.c.learner_id, answers.c.paper_key, answers.c.answered_at),
+           Index("sessions_by_age", sessions.c.created_at))
+SESSION_LIFETIME = timedelta(days=30)  # a login lasts this long (its cookie's Max-Age too), then ends
 HISTORY = 50  # answers shown in a progress view, the most recent
 # SQLite: with readers always active (a busy server) the write-ahead log is never started over and
 # grows without end (26 MB in 10 minutes of load); every so many writes it is checkpointed and
@@ -100,6 +108,10 @@ class StoreError(ArcxivError):
 
 class ReviewConflict(StoreError):
     """A review_id that was already used by a review of another card or learner."""
+
+
+class AnswerConflict(StoreError):
+    """An answer_id that was already used by an answer to another item or of another learner."""
 
 
 def default_url() -> str:
@@ -122,6 +134,7 @@ class Store:
         self._dialect = self.engine.dialect.name
         try:
             had_quiz_states = inspect(self.engine).has_table(quiz_states.name)
+            had_library = inspect(self.engine).has_table(library.name)
             meta.create_all(self.engine)
             for index in INDEXES:  # also on a database made before the index existed
                 index.create(self.engine, checkfirst=True)
@@ -130,6 +143,10 @@ class Store:
                     c.execute(self._insert(quiz_states).from_select(
                         ["learner_id", "paper_key", "item_id", "answer_id", "correct", "answered_at"],
                         _latest_answers()).on_conflict_do_nothing())
+            if not had_library:  # a database made before libraries existed: see _first_libraries
+                with self.engine.begin() as c:
+                    c.execute(self._insert(library).from_select(["learner_id", "paper_key", "added_at"],
+                                                                _first_libraries()).on_conflict_do_nothing())
         except Exception as e:  # a bad URL or an unreachable server: say which
             raise StoreError(f"cannot open the database {self.url.split('@')[-1]}: {e.__class__.__name__}: {e}") from None
         # SQLite has one writer at a time: threads queue here, in order, rather than in SQLite's busy
@@ -178,10 +195,44 @@ class Store:
                                                   created_at=datetime.now(timezone.utc)).on_conflict_do_nothing())
 
     def list_papers(self) -> list[dict]:
+        """Every compiled paper, whoever added it (the compile cache, not a learner's library)."""
         with self.reader.connect() as c:
             rows = c.execute(select(papers.c.key, papers.c.title, papers.c.created_at)
                              .order_by(papers.c.created_at.desc(), papers.c.key)).mappings().all()
         return [dict(r) for r in rows]
+
+    # -- libraries: the papers each learner added, the only ones they may open ------------------
+    def add_to_library(self, learner_id: int, paper_key: str) -> None:
+        with self._writing() as c:
+            c.execute(self._insert(library).values(learner_id=learner_id, paper_key=paper_key,
+                                                   added_at=datetime.now(timezone.utc)).on_conflict_do_nothing())
+
+    def in_library(self, learner_id: int, paper_key: str) -> bool:
+        with self.reader.connect() as c:
+            return c.execute(select(library.c.paper_key).where(library.c.learner_id == learner_id,
+                                                               library.c.paper_key == paper_key)).first() is not None
+
+    def library(self, learner_id: int) -> list[dict]:
+        """The learner's papers, the latest added first."""
+        with self.reader.connect() as c:
+            rows = c.execute(select(papers.c.key, papers.c.title, library.c.added_at)
+                             .join(library, library.c.paper_key == papers.c.key)
+                             .where(library.c.learner_id == learner_id)
+                             .order_by(library.c.added_at.desc(), papers.c.key)).mappings().all()
+        return [dict(r) for r in rows]
+
+    def remove_from_library(self, learner_id: int, paper_key: str) -> bool:
+        """Take a paper out of one learner's library with their schedule, reviews and answers for it,
+        in one transaction; the compiled paper stays for everyone else who added it. False: not there."""
+        with self._writing() as c:
+            result = c.execute(library.delete().where(library.c.learner_id == learner_id,
+                                                      library.c.paper_key == paper_key)
+                               .execution_options(preserve_rowcount=True))
+            if result.rowcount == 0:
+                return False
+            for table in (card_states, reviews, answers, quiz_states):
+                c.execute(table.delete().where(table.c.learner_id == learner_id, table.c.paper_key == paper_key))
+        return True
 
     def get_deep_dive(self, paper_key: str, section_id: str) -> str | None:
         with self.reader.connect() as c:
@@ -237,9 +288,10 @@ class Store:
 
     def new_session(self, learner_id: int) -> tuple[str, str]:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = datetime.now(timezone.utc)
         with self._writing() as c:
-            c.execute(sessions.insert().values(token=token, learner_id=learner_id, csrf=csrf,
-                                               created_at=datetime.now(timezone.utc)))
+            c.execute(sessions.delete().where(sessions.c.created_at < now - SESSION_LIFETIME))  # expired logins
+            c.execute(sessions.insert().values(token=token, learner_id=learner_id, csrf=csrf, created_at=now))
         return token, csrf
 
     def secret(self, name: str) -> bytes:
@@ -249,9 +301,18 @@ class Store:
             return bytes.fromhex(c.execute(select(settings.c.value).where(settings.c.name == name)).scalar())
 
     def session(self, token: str) -> tuple[int, str] | None:
+        """(learner, csrf) of a login that has not expired."""
+        found = self.session_until(token)
+        return found[:2] if found else None
+
+    def session_until(self, token: str) -> tuple[int, str, datetime] | None:
+        """(learner, csrf, when it expires) of a login that has not expired."""
         with self.reader.connect() as c:
-            row = c.execute(select(sessions.c.learner_id, sessions.c.csrf).where(sessions.c.token == token)).first()
-        return (row.learner_id, row.csrf) if row else None
+            row = c.execute(select(sessions.c.learner_id, sessions.c.csrf, sessions.c.created_at)
+                            .where(sessions.c.token == token)).first()
+        if row is None or _utc(row.created_at) + SESSION_LIFETIME <= datetime.now(timezone.utc):
+            return None
+        return row.learner_id, row.csrf, _utc(row.created_at) + SESSION_LIFETIME
 
     def end_session(self, token: str) -> None:
         with self._writing() as c:
@@ -310,6 +371,10 @@ class Store:
                 correct=correct, answer=answer[:2000], answered_at=now).on_conflict_do_nothing()
                 .execution_options(preserve_rowcount=True))
             if result.rowcount != 1:
+                done = c.execute(select(answers.c.learner_id, answers.c.paper_key, answers.c.item_id)
+                                 .where(answers.c.id == answer_id)).first()
+                if done is not None and tuple(done) != (learner_id, paper_key, item_id):
+                    raise AnswerConflict("that answer_id was already used for another answer; send a new one")
                 return False
             latest = self._insert(quiz_states).values(learner_id=learner_id, paper_key=paper_key, item_id=item_id,
                                                       answer_id=answer_id, correct=correct, answered_at=now)
@@ -321,6 +386,21 @@ class Store:
                 where=tuple_(latest.excluded.answered_at, latest.excluded.answer_id)
                 > tuple_(quiz_states.c.answered_at, quiz_states.c.answer_id)))
         return True
+
+    def answer(self, answer_id: str) -> dict | None:
+        """One stored answer: whether it was right and what was given (as JSON)."""
+        with self.reader.connect() as c:
+            row = c.execute(select(answers.c.item_id, answers.c.correct, answers.c.answer)
+                            .where(answers.c.id == answer_id)).mappings().first()
+        return {**row, "correct": bool(row["correct"])} if row else None
+
+    def latest_answer(self, learner_id: int, paper_key: str, item_id: str) -> dict | None:
+        """The learner's latest answer to one quiz item, or None."""
+        with self.reader.connect() as c:
+            answer_id = c.execute(select(quiz_states.c.answer_id).where(
+                quiz_states.c.learner_id == learner_id, quiz_states.c.paper_key == paper_key,
+                quiz_states.c.item_id == item_id)).scalar()
+        return self.answer(answer_id) if answer_id else None
 
     # -- progress ---------------------------------------------------------------------------
     def progress(self, learner_id: int, paper_key: str, now: datetime) -> dict:
@@ -362,6 +442,17 @@ def _latest_answers():
                     answers.c.answered_at, rank).subquery()
     return select(ranked.c.learner_id, ranked.c.paper_key, ranked.c.item_id, ranked.c.id, ranked.c.correct,
                   ranked.c.answered_at).where(ranked.c.rank == 1)
+
+
+def _first_libraries():
+    """Who gets which paper when libraries are new: each learner the papers they reviewed or answered,
+    and the one learner of single-learner mode every paper (they could open all of them before)."""
+    used = union(select(card_states.c.learner_id, card_states.c.paper_key),
+                 select(answers.c.learner_id, answers.c.paper_key)).subquery()
+    by_use = select(used.c.learner_id, papers.c.key, papers.c.created_at).join(used, used.c.paper_key == papers.c.key)
+    single = select(learners.c.id, papers.c.key, papers.c.created_at).join(papers, true()) \
+        .where(learners.c.username == SINGLE_LEARNER)
+    return union(by_use, single)
 
 
 def _engine(url: str, write: bool = True) -> Engine:

@@ -1,21 +1,27 @@
 """web: the ArcXiv app — paste or upload a paper, learn from it, review its cards on a
 schedule (FSRS), take its quiz, open deep dives; every page has a JSON twin under /api.
 
-One learner on localhost by default; ``multi_user`` adds accounts. A login's
-session is a server-side row, a visitor's a signed token, both behind an
-HttpOnly, SameSite cookie; every form and every API write carries the
-session's CSRF token. Paper text is always escaped.
+One learner on localhost by default; ``multi_user`` adds accounts. Every paper belongs to the
+libraries of the learners who added it: the compiled content is shared by content hash, access
+is not, and every route that names a paper checks it (a visitor who has not logged in sees
+none). A login's session is a server-side row that expires, a visitor's a signed token, both
+behind an HttpOnly, SameSite cookie with a lifetime (and Secure over HTTPS); every form and every
+API write carries the session's CSRF token. Paper text is always escaped; its math is MathML.
 """
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import functools
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import uuid
 import weakref
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from threading import Lock
@@ -25,19 +31,22 @@ from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import cookie_parser
 
 from . import __version__
+from .answers import check_answer, given_text, plain_math
 from .errors import ArcxivError, InputError
-from .ingest import MAX_BYTES, ingest
-from .ingest.normalize import too_big
+from .ingest import MAX_BYTES, count_papers, ingest
 from .models import Curriculum, Paper, QuizItem
 from .render.html import answer_text, to_html
-from .store import ReviewConflict, Store
+from .render.mathml import rich
+from .store import SESSION_LIFETIME, AnswerConflict, ReviewConflict, Store
 
 COOKIE = "arcxiv_session"
+COOKIE_MAX_AGE = int(SESSION_LIFETIME.total_seconds())  # a browser restart keeps the login
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
        "frame-ancestors 'none'; form-action 'self'")
 SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
@@ -45,8 +54,26 @@ SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-typ
 ANONYMOUS = 0  # learner id of a visitor who has not logged in (multi-user mode)
 VISITOR = "v."  # the prefix of a visitor's signed token (a login's token is a plain random string)
 KNOWN_SESSIONS = 10_000  # login sessions cached in memory, at most
+KNOWN_GRANTS = 100_000  # (learner, paper) pairs known to be in a library, cached in memory, at most
+NO_PAPER = "No paper with that key in your library."
+PASTED = "pasted text"  # the name ingest gives a paste in its messages
+LIMIT_MB = MAX_BYTES // 2 ** 20
+REQUEST_LIMIT = 2 * MAX_BYTES  # a form carrying a kept paper (base64) still fits
 UPLOAD_TYPES = ("text/", "application/json", "application/xml", "application/atom+xml", "application/x-bibtex",
                 "application/octet-stream", "application/x-tex")
+KIND_NAMES = {"application/pdf": "PDF file", "application/msword": "Word document",
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+              "application/vnd.oasis.opendocument.text": "OpenDocument text", "application/rtf": "RTF document",
+              "application/epub+zip": "EPUB book", "application/postscript": "PostScript file",
+              "application/zip": "ZIP archive", "application/gzip": "gzip archive", "application/x-tar": "tar archive",
+              "application/vnd.ms-excel": "Excel spreadsheet",
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel spreadsheet",
+              "application/vnd.ms-powerpoint": "PowerPoint file",
+              "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint file"}
+READABLE = "a text, Markdown, arXiv JSON, Atom XML or BibTeX file"
+# the course's study pages: in the app, its own review and quiz pages, which record what is done
+STUDY_PAGES = {"cards.html": "review", "quiz.html": "quiz"}
+COURSE_NAV = re.compile(r'<nav aria-label="Course">\s*<ul>')
 
 
 def media_type(path: str) -> str:
@@ -68,30 +95,133 @@ def paper_key(paper: Paper) -> str:
     return f"{digest}-{__version__}"
 
 
-def check_answer(q: QuizItem, given) -> bool:
-    """``given``: a string (mcq index, true/false, text) or a list of indices (matching, ordering)."""
+# -- what a learner is told about a paper that cannot be read -------------------------------------
+def size_message(what: str, size: int) -> str:
+    """"The file is 6.0 MB; the limit is 5 MB." A size that rounds to the limit is "just over" it."""
+    megabytes = f"{size / 2 ** 20:.1f}"
+    amount = f"{megabytes} MB" if float(megabytes) > LIMIT_MB else f"just over {LIMIT_MB} MB"
+    return f"{what} is {amount}; the limit is {LIMIT_MB} MB."
+
+
+def kind_name(content_type: str) -> str:
+    """A media type in words: "PDF file", "PNG image", "file of type application/x-foo"."""
+    major, _, minor = content_type.partition("/")
+    if content_type in KIND_NAMES:
+        return KIND_NAMES[content_type]
+    if major == "image" and minor:
+        return f"{minor.split('+')[0].upper()} image"
+    if major in ("video", "audio"):
+        return f"{major} file"
+    return f"file of type {content_type}"
+
+
+def with_article(name: str) -> str:
+    """"a PDF file", "an SVG image", "an audio file": by the sound, so an initialism by its first letter's name."""
+    first = name.split()[0]
+    vowel_sound = first[0] in "AEFHILMNORSX" if first.isupper() else first[0].lower() in "aeiou"
+    return ("an " if vowel_sound else "a ") + name
+
+
+def unreadable_kind(content_type: str) -> str:
+    article_and_kind = with_article(kind_name(content_type))
+    return (f"{article_and_kind[0].upper()}{article_and_kind[1:]} cannot be read as a paper: paste the paper's title "
+            f"and abstract, or upload {READABLE}.")
+
+
+def pasted_bytes(text: str) -> bytes:
+    """A paste as bytes, refused with a message that says to paste or choose a file."""
+    if not text.strip():
+        state = "is empty" if not text else "contains only whitespace"
+        raise Failure(422, f"The paste {state}: paste a paper's title and abstract, or choose a file.")
+    data = text.encode("utf-8")
+    if len(data) > MAX_BYTES:
+        raise Failure(413, size_message("The pasted text", len(data)))
+    return data
+
+
+def read_paper(data: bytes, name: str) -> Paper:
+    """The one paper in ``data``; a file of several is refused here, in the app's words (no CLI options)."""
+    what = "The pasted text" if name == PASTED else "The file"
     try:
-        if q.kind == "mcq":
-            return int(given) == q.answer
-        if q.kind == "true_false":
-            return str(given).strip().lower() == q.answer
-        if q.kind == "fill_blank":
-            return " ".join(str(given).lower().split()) == " ".join(str(q.answer).lower().split())
-        picks = [int(x) for x in given]
-        if q.kind == "matching":
-            return picks == list(q.answer)
-        if q.kind == "ordering":  # picks[i]: the position given to choice i
-            return len(picks) == len(q.answer) and all(q.answer[p] == i for i, p in enumerate(picks))
-    except (TypeError, ValueError, IndexError):
-        return False
-    return False
+        count = count_papers(data, name=name)
+        if count > 1:
+            raise Failure(422, f"{what} holds {count} papers; upload one paper at a time: a file with just the "
+                               "one you want, or its title and abstract pasted.")
+        return ingest(data, name=name)
+    except InputError as e:
+        text = str(e)
+        status = 415 if any(w in text for w in ("binary", "PDF", "UTF-16", "not valid UTF-8")) else 422
+        raise Failure(status, text) from None
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A paper sent before logging in: the login and signup forms carry it (base64 in a hidden field),
+    so it is compiled right after the login and nothing is stored for a visitor."""
+    encoded: str
+    name: str
+
+    @classmethod
+    def of(cls, data: bytes, name: str) -> Pending:
+        return cls(base64.b64encode(data).decode("ascii"), name)
+
+    @classmethod
+    def from_form(cls, form) -> Pending | None:
+        encoded = str(form.get("pending") or "")
+        return cls(encoded, str(form.get("pending_name") or PASTED)) if encoded else None
+
+    def data(self) -> bytes:
+        try:
+            return base64.b64decode(self.encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise Failure(400, "The paper kept for the login was damaged on the way; paste it again.") from None
+
+    def label(self) -> str:
+        if self.name != PASTED:
+            return f"the file {self.name}"
+        first = next((line.strip() for line in self.data().decode("utf-8", "replace").splitlines() if line.strip()), "")
+        return f"the text you pasted (“{first[:80]}{'…' if len(first) > 80 else ''}”)"
+
+
+def stored_given(text: str):
+    """A stored answer as it was sent (stored JSON, cut at 2,000 characters: then as text)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def answer_result(q: QuizItem, answer_id: str | None, given, correct: bool, repeated: bool) -> dict:
+    return {"item_id": q.id, "answer_id": answer_id, "repeated": repeated, "correct": correct, "given": given,
+            "key": answer_text(q), "explanation": q.explanation.text, "explanation_spans": q.explanation.spans}
+
+
+def math_markup(cur: Curriculum | None):
+    """Escaped text with its TeX and the paper's symbols as MathML (the static course's rendering)."""
+    symbols = [t.label for t in cur.terms if t.kind in ("symbol", "quantity")] if cur else []
+    return lambda text: Markup(rich(str(text), symbols))
+
+
+def linked_into_app(key: str, html: str) -> str:
+    """The app's copy of a course page: a way back to the app, and the study pages sent to the app's own
+    (the course that ``arcxiv compile`` writes stays as it is)."""
+    back = f'<li><a href="/papers/{key}">← Back to ArcXiv</a></li>'
+    html = COURSE_NAV.sub(lambda m: m.group(0) + back, html, count=1)
+    for study_page, route in STUDY_PAGES.items():
+        html = html.replace(f'href="{study_page}"', f'href="/papers/{key}/{route}"')
+    return html
+
+
+def cookie_value(token: str, https: bool) -> str:
+    secure = "; Secure" if https else ""
+    return f"{COOKIE}={token}; HttpOnly; Path=/; SameSite=strict; Max-Age={COOKIE_MAX_AGE}{secure}"
 
 
 def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
     store = Store(db_url)
     visitor_id = ANONYMOUS if multi_user else store.single_learner()
     env = Environment(loader=PackageLoader("arcxiv", "web_templates"), autoescape=select_autoescape(["html"]))
-    env.globals["answer_text"] = answer_text
+    env.globals.update(answer_text=answer_text, given_text=given_text, plain=plain_math, m=math_markup(None))
     compile_lock = Lock()
     # Writes wait for a writer slot here, holding no thread: waiting on the database's write lock
     # inside the thread pool would starve page views of threads (SQLite has a single writer).
@@ -115,21 +245,39 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
             return rendered[key]
         row = store.get_paper(key)
         if row is None:
-            raise Failure(404, "No paper with that key in the library.")
+            raise Failure(404, NO_PAPER)
         cur = Curriculum.model_validate_json(row["curriculum"])
-        files = {name: (text.encode("utf-8") if isinstance(text, str) else text) for name, text in to_html(cur).items()}
+        files = {name: (linked_into_app(key, text) if name.endswith(".html") else text).encode("utf-8")
+                 for name, text in to_html(cur).items() if name not in STUDY_PAGES}
         if len(rendered) >= 64:  # keep the most recent papers only
             rendered.pop(next(iter(rendered)))
         rendered[key] = (cur, files)
         return rendered[key]
 
-    def paper_of(key: str) -> Curriculum:
+    # -- access: a paper is opened only from its learner's library -------------------------------
+    granted: set[tuple[int, str]] = set()  # (learner, paper) pairs found in the library: no read per request
+
+    def learner(request: Request) -> int:
+        if request.state.learner == ANONYMOUS:
+            raise Failure(401, "Log in first.")
+        return request.state.learner
+
+    def paper_for(request: Request, key: str) -> Curriculum:
+        """The paper behind every route that names one: 401 before a login, 404 unless the learner
+        added it (the same answer as for no such paper: a key reveals nothing)."""
+        learner_id = learner(request)
+        if (learner_id, key) not in granted:
+            if not store.in_library(learner_id, key):
+                raise Failure(404, NO_PAPER)
+            if len(granted) >= KNOWN_GRANTS:
+                granted.clear()  # a cache only: the database has every library
+            granted.add((learner_id, key))
         return loaded(key)[0]
 
     # -- sessions and CSRF --------------------------------------------------------------------
     # A visitor (the one learner of single-learner mode, or anyone not logged in) gets a signed token
     # and a CSRF value derived from it: no database row, so requests without a cookie cost no write
-    # and leave nothing behind. A login gets a database session instead, which logout ends.
+    # and leave nothing behind. A login gets a database session instead, which logout or its expiry ends.
     signing_key = store.secret("visitor-token-key")
 
     def _sign(message: str) -> str:
@@ -146,36 +294,44 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
             return None
         return _sign(f"csrf:{token}")
 
-    known: dict[str, tuple[int, str]] = {}  # login token -> (learner, csrf): no database read per request
+    known: dict[str, tuple[int, str, datetime]] = {}  # login token -> (learner, csrf, expiry): no read per request
 
     def forget(token: str) -> None:
         known.pop(token, None)
         if not token.startswith(VISITOR):  # a visitor's token has no row to end
             store.end_session(token)
 
+    def known_login(token: str) -> tuple[int, str] | None:
+        found = known.get(token)
+        if found is None or found[2] <= _now():
+            known.pop(token, None)
+            return None
+        return found[:2]
+
     async def find_session(cookie_header: str) -> tuple[tuple[str, int, str], str | None]:
         """(token, learner, csrf) for this request, and the new token when one had to be made."""
         token = cookie_parser(cookie_header).get(COOKIE) if cookie_header else None
-        if token in known:
-            return (token, *known[token]), None
+        if token and (cached := known_login(token)):
+            return (token, *cached), None
         if token:
             csrf = visitor_csrf(token)
             if csrf is not None:
                 return (token, visitor_id, csrf), None
-            found = await run_in_threadpool(store.session, token)
+            found = await run_in_threadpool(store.session_until, token)
             if found is not None:
                 if len(known) >= KNOWN_SESSIONS:
                     known.clear()  # a cache only: the database still has every session
                 known[token] = found
-                return (token, *found), None
+                return (token, *found[:2]), None
         new_token = new_visitor_token()
         return (new_token, visitor_id, visitor_csrf(new_token)), new_token
 
-    async def send_cached_page(path: str, send) -> bool:
-        """A course page already rendered goes out without FastAPI's routing: the hot path of a
-        learner reading a course (about three times the throughput of the routed one)."""
+    async def send_cached_page(path: str, learner_id: int, send) -> bool:
+        """A course page already rendered, of a paper this learner may open, goes out without FastAPI's
+        routing: the hot path of a learner reading a course (about three times the throughput of the routed one)."""
         parts = path.split("/", 4)  # "", "papers", key, "course", file
-        if len(parts) != 5 or parts[1] != "papers" or parts[3] != "course" or parts[2] not in rendered:
+        if len(parts) != 5 or parts[1] != "papers" or parts[3] != "course" or parts[2] not in rendered \
+                or (learner_id, parts[2]) not in granted:
             return False
         body = rendered[parts[2]][1].get(parts[4])
         if body is None:
@@ -193,7 +349,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
             return await inner(scope, receive, send)
         cookie = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie"), "")
         (token, learner_id, csrf), new_token = await find_session(cookie)
-        if new_token is None and scope["method"] == "GET" and await send_cached_page(scope["path"], send):
+        if new_token is None and scope["method"] == "GET" and await send_cached_page(scope["path"], learner_id, send):
             return
         scope.setdefault("state", {}).update(token=token, learner=learner_id, csrf=csrf)
         started = False
@@ -206,7 +362,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
                 for name, value in SECURITY_HEADERS:
                     headers[name.decode()] = value.decode()
                 if new_token:
-                    headers.append("set-cookie", f"{COOKIE}={new_token}; HttpOnly; Path=/; SameSite=strict")
+                    headers.append("set-cookie", cookie_value(new_token, scope["scheme"] == "https"))
             await send(message)
 
         try:
@@ -225,16 +381,16 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
     app.add_middleware(_Sessions)
 
-    def _set_cookie(response: Response, token: str) -> None:
-        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/")
-
-    def learner(request: Request) -> int:
-        if request.state.learner == ANONYMOUS:
-            raise Failure(401, "Log in first.")
-        return request.state.learner
+    def set_cookie(request: Request, response: Response, token: str) -> None:
+        """Behind a reverse proxy, uvicorn takes the scheme from X-Forwarded-Proto when the proxy is trusted
+        (127.0.0.1 by default; FORWARDED_ALLOW_IPS names others), so Secure follows what the browser used."""
+        response.headers.append("set-cookie", cookie_value(token, request.url.scheme == "https"))
 
     async def form_with_csrf(request: Request):
-        form = await request.form(max_part_size=2 * MAX_BYTES)  # a pasted paper is one part: let it reach the 5 MB check
+        size = request.headers.get("content-length", "")
+        if size.isdigit() and int(size) > REQUEST_LIMIT:  # said before the body is read
+            raise Failure(413, size_message("The upload", int(size)))
+        form = await request.form(max_part_size=REQUEST_LIMIT)  # a pasted paper is one part: let it reach the 5 MB check
         token = form.get("csrf") or request.headers.get("x-csrf-token") or ""
         if not hmac.compare_digest(str(token), request.state.csrf):
             raise Failure(403, "This form has expired or did not come from ArcXiv; reload the page and try again.")
@@ -244,12 +400,20 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         if not hmac.compare_digest(request.headers.get("x-csrf-token", ""), request.state.csrf):
             raise Failure(403, "Send the X-CSRF-Token header (GET /api/session gives it).")
 
-    def page(request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
+    def page(request: Request, template: str, status: int = 200, paper: tuple[str, Curriculum] | None = None,
+             **ctx) -> HTMLResponse:
+        """A page; with ``paper`` (key, curriculum), one of that paper's, its math typeset with its symbols."""
         username = None
         if multi_user and request.state.learner != ANONYMOUS:
             username = store.username(request.state.learner)
+        if paper is not None:
+            key, cur = paper
+            ctx.update(paper={"key": key, "title": cur.source.title}, m=math_markup(cur))
         html = env.get_template(template).render(csrf=request.state.csrf, multi_user=multi_user, user=username, **ctx)
         return HTMLResponse(html, status_code=status)
+
+    def problem_page(request: Request, exc: Failure) -> HTMLResponse:
+        return page(request, "error.html", exc.status, title="Problem", heading="That did not work", message=exc.message)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
@@ -260,7 +424,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
             return JSONResponse({"error": exc.message}, exc.status)
         if exc.status == 401:
             return RedirectResponse("/login", 303)
-        return page(request, "error.html", exc.status, title="Problem", heading="That did not work", message=exc.message)
+        return problem_page(request, exc)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
@@ -274,30 +438,25 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         return JSONResponse({"error": "The request is missing a field or has one of the wrong type."}, 422)
 
     # -- compiling ----------------------------------------------------------------------------
-    def compile_bytes(data: bytes, name: str) -> tuple[str, str, bool]:
+    def compile_into_library(learner_id: int, data: bytes, name: str) -> tuple[str, str, bool]:
+        """(key, title, whether it was compiled before): the paper compiled once per content, then
+        added to this learner's library."""
         from .pipeline import compile_paper
         from .render.json_out import to_json
 
-        if len(data) > MAX_BYTES:
-            raise Failure(413, str(too_big("The paper", len(data))))
-        try:
-            paper = ingest(data, name=name)
-        except InputError as e:
-            text = str(e)
-            status = 415 if any(w in text for w in ("binary", "PDF", "UTF-16", "not valid UTF-8")) else 422
-            raise Failure(status, text) from None
-        key = paper_key(paper)
-        if store.get_paper(key):
-            return key, paper.title, True
-        with compile_lock:  # one compile at a time: spaCy is loaded once and the CPU is small
-            if store.get_paper(key):  # compiled by a request that held the lock before us
-                return key, paper.title, True
-            try:
-                cur = compile_paper(paper)
-            except ArcxivError as e:
-                raise Failure(422, str(e)) from None
-            store.put_paper(key, cur.source.title, to_json(cur))
-        return key, cur.source.title, False
+        paper = read_paper(data, name)
+        key, title, cached = paper_key(paper), paper.title, True
+        if not store.get_paper(key):
+            with compile_lock:  # one compile at a time: spaCy is loaded once and the CPU is small
+                if not store.get_paper(key):  # else compiled by a request that held the lock before us
+                    try:
+                        cur = compile_paper(paper)
+                    except ArcxivError as e:
+                        raise Failure(422, str(e)) from None
+                    store.put_paper(key, cur.source.title, to_json(cur))
+                    title, cached = cur.source.title, False
+        store.add_to_library(learner_id, key)
+        return key, title, cached
 
     async def upload(request: Request) -> tuple[bytes, str]:
         form = await form_with_csrf(request)
@@ -305,11 +464,11 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         if file is not None and getattr(file, "filename", ""):
             ctype = (file.content_type or "application/octet-stream").split(";")[0].strip().lower()
             if not ctype.startswith(UPLOAD_TYPES):
-                raise Failure(415, f"A {ctype} file cannot be a paper here; upload text, Markdown, JSON, XML or BibTeX.")
-            data = await file.read(MAX_BYTES + 1)
-            return data, file.filename
-        text = str(form.get("text") or "")
-        return text.encode("utf-8"), "pasted text"
+                raise Failure(415, unreadable_kind(ctype))
+            if file.size is not None and file.size > MAX_BYTES:  # the real size, not the part read
+                raise Failure(413, size_message("The file", file.size))
+            return await file.read(), file.filename
+        return pasted_bytes(str(form.get("text") or "")), PASTED
 
     # -- pages ------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse)
@@ -327,65 +486,68 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
     @app.post("/papers")
     async def new_paper(request: Request):
-        learner(request)  # in multi-user mode, only a learner who is logged in compiles
         data, name = await upload(request)
-        key, _, _ = await run_in_threadpool(compile_bytes, data, name)
+        if request.state.learner == ANONYMOUS:  # kept through the login, not lost on the way to it
+            return account_page(request, signup=False, status=401, pending=Pending.of(data, name))
+        key, _, _ = await run_in_threadpool(compile_into_library, request.state.learner, data, name)
         return RedirectResponse(f"/papers/{key}", 303)
 
     @app.post("/api/papers")
     async def api_new_paper(request: Request):
-        learner(request)
+        learner_id = learner(request)
         ctype = request.headers.get("content-type", "")
         if ctype.startswith("application/json"):
             api_csrf(request)
             body = await request.body()
-            if len(body) > 2 * MAX_BYTES:
-                raise Failure(413, "The paper is over 5 MB.")
+            if len(body) > REQUEST_LIMIT:
+                raise Failure(413, size_message("The request", len(body)))
             try:
                 text = json.loads(body).get("text", "")
             except (ValueError, AttributeError):
-                raise Failure(400, 'Send JSON like {"text": "Title\\n\\nAbstract…"}.') from None
-            data, name = str(text).encode("utf-8"), "posted text"
+                text = None
+            if not isinstance(text, str):
+                raise Failure(400, 'Send JSON like {"text": "Title\\n\\nAbstract…"}.')
+            data, name = pasted_bytes(text), PASTED
         else:
             data, name = await upload(request)
-        key, title, cached = await run_in_threadpool(compile_bytes, data, name)
+        key, title, cached = await run_in_threadpool(compile_into_library, learner_id, data, name)
         return JSONResponse({"key": key, "title": title, "cached": cached, "url": f"/papers/{key}"}, 200 if cached else 201)
 
     @app.get("/library", response_class=HTMLResponse)
     def library(request: Request):
-        return page(request, "library.html", title="Library", papers=store.list_papers())
+        return page(request, "library.html", title="Library", papers=store.library(learner(request)))
 
     @app.get("/api/papers")
-    def api_library():
-        return [{"key": p["key"], "title": p["title"], "url": f"/papers/{p['key']}"} for p in store.list_papers()]
-
-    def paper_ctx(key: str) -> dict:
-        cur = paper_of(key)
-        return {"paper": {"key": key, "title": cur.source.title}}
+    def api_library(request: Request):
+        return [{"key": p["key"], "title": p["title"], "url": f"/papers/{p['key']}"}
+                for p in store.library(learner(request))]
 
     @app.get("/papers/{key}", response_class=HTMLResponse)
     def paper_page(request: Request, key: str):
-        cur = paper_of(key)
+        cur = paper_for(request, key)
         due = len(store.due_cards(learner(request), key, [c.id for c in cur.flashcards], _now()))
         return page(request, "paper.html", title=cur.source.title, lessons=cur.lessons, sections=cur.sections,
-                    due=due, quiz_count=len(cur.quiz), **paper_ctx(key))
+                    due=due, quiz_count=len(cur.quiz), paper=(key, cur))
 
     @app.get("/api/papers/{key}")
-    def api_paper(key: str):
-        cur = paper_of(key)
+    def api_paper(request: Request, key: str):
+        cur = paper_for(request, key)
         return {"key": key, "title": cur.source.title, "lessons": [{"number": l.number, "title": l.title, "level": l.level}
                                                                   for l in cur.lessons],
                 "sections": [{"id": s.id, "title": s.title} for s in cur.sections],
                 "curriculum": f"/api/papers/{key}/curriculum"}
 
     @app.get("/api/papers/{key}/curriculum")
-    def api_curriculum(key: str):
-        return JSONResponse(json.loads(store.get_paper(key)["curriculum"]) if paper_of(key) else None)
+    def api_curriculum(request: Request, key: str):
+        paper_for(request, key)
+        return Response(store.get_paper(key)["curriculum"], media_type="application/json")
 
     @app.get("/papers/{key}/course/{path:path}")
-    async def course_file(key: str, path: str):
-        ready = rendered.get(key)  # a cached page is served without leaving the event loop
-        files = ready[1] if ready else (await run_in_threadpool(loaded, key))[1]
+    def course_file(request: Request, key: str, path: str):
+        paper_for(request, key)
+        if path in STUDY_PAGES:
+            return RedirectResponse(f"/papers/{key}/{STUDY_PAGES[path]}", 303)
+        files = loaded(key)[1]
         if path not in files:
             raise Failure(404, "No such page in this course.")
         return Response(files[path], media_type=media_type(path))
@@ -398,15 +560,35 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         body = resources.files("arcxiv").joinpath(folder, name).read_bytes()
         return Response(body, media_type="text/css" if name.endswith(".css") else "text/javascript")
 
+    # -- a learner's library: removing a paper ----------------------------------------------------
+    def remove_paper(request: Request, key: str) -> None:
+        """Out of this learner's library, with their schedule and answers; others who added it keep it."""
+        paper_for(request, key)
+        learner_id = learner(request)
+        store.remove_from_library(learner_id, key)
+        granted.discard((learner_id, key))
+
+    @app.post("/papers/{key}/delete")
+    async def delete_post(request: Request, key: str):
+        await form_with_csrf(request)
+        await in_writer(remove_paper, request, key)
+        return RedirectResponse("/library", 303)
+
+    @app.delete("/api/papers/{key}")
+    async def api_delete(request: Request, key: str):
+        api_csrf(request)
+        await in_writer(remove_paper, request, key)
+        return {"removed": key}
+
     # -- deep dives, generated when first opened ---------------------------------------------
-    def dive_json(key: str, section: str) -> dict:
+    def dive_json(request: Request, key: str, section: str) -> dict:
         """Generated when first opened and kept in the database (not in the CLI's file cache)."""
         from .pipeline import build_deep_dive
 
+        cur = paper_for(request, key)
         cached = store.get_deep_dive(key, section)
         if cached:
             return json.loads(cached)
-        cur = paper_of(key)
         src = cur.source
         paper = Paper(title=src.title, text=src.text, format=src.format, paper_id=src.id, authors=tuple(src.authors),
                       categories=tuple(src.categories), sha256=src.sha256)
@@ -421,16 +603,16 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
     def deep_page(request: Request, key: str, section: str):
         from .models import DeepDive
 
-        dive = DeepDive.model_validate(dive_json(key, section))
-        return page(request, "deep.html", title=dive.title, dive=dive, **paper_ctx(key))
+        dive = DeepDive.model_validate(dive_json(request, key, section))
+        return page(request, "deep.html", title=dive.title, dive=dive, paper=(key, paper_for(request, key)))
 
     @app.get("/api/papers/{key}/deep/{section}")
-    def api_deep(key: str, section: str):
-        return dive_json(key, section)
+    def api_deep(request: Request, key: str, section: str):
+        return dive_json(request, key, section)
 
     # -- flashcard review ------------------------------------------------------------------------
     def next_card(request: Request, key: str):
-        cur = paper_of(key)
+        cur = paper_for(request, key)
         due = store.due_cards(learner(request), key, [c.id for c in cur.flashcards], _now())
         card = next((c for c in cur.flashcards if due and c.id == due[0]), None)
         return cur, card, len(due)
@@ -444,7 +626,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
             passage = Sentences(cur).passage(card.back)
         return page(request, "review.html", title="Review", card=card, remaining=remaining, passage=passage,
-                    review_id=uuid.uuid4().hex, **paper_ctx(key))
+                    review_id=uuid.uuid4().hex, paper=(key, cur))
 
     @app.get("/api/papers/{key}/review")
     def api_next_card(request: Request, key: str):
@@ -452,7 +634,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         return {"remaining": remaining, "card": card.model_dump() if card else None}
 
     def do_review(request: Request, key: str, card_id: str, grade, review_id: str | None) -> dict:
-        cur = paper_of(key)
+        cur = paper_for(request, key)
         if card_id not in {c.id for c in cur.flashcards}:
             raise Failure(404, "No such card in this paper.")
         review_id = _client_id(review_id, "review_id")
@@ -483,11 +665,19 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         latest = store.latest_answers(learner(request), key)
         return sum(latest.values()), len(latest)
 
-    def quiz_page_response(request: Request, key: str, feedback=None, status: int = 200):
-        cur = paper_of(key)
+    def quiz_item(cur: Curriculum, item_id: str) -> QuizItem:
+        q = next((q for q in cur.quiz if q.id == item_id), None)
+        if q is None:
+            raise Failure(404, "No such quiz item in this paper.")
+        return q
+
+    def quiz_page_response(request: Request, key: str, feedback: dict | None = None, latest: bool = False):
+        """The quiz; ``feedback``: the result of one item, just sent (or resent), or its ``latest`` stored answer."""
+        cur = paper_for(request, key)
         right, answered = quiz_state(request, key)
-        return page(request, "quiz.html", status, title="Quiz", quiz=cur.quiz, right=right, answered=answered,
-                    feedback=feedback, answer_ids={q.id: uuid.uuid4().hex for q in cur.quiz}, **paper_ctx(key))
+        return page(request, "quiz.html", title="Quiz", quiz=cur.quiz, right=right, answered=answered,
+                    feedback=feedback, latest=latest, answer_ids={q.id: uuid.uuid4().hex for q in cur.quiz},
+                    paper=(key, cur))
 
     @app.get("/papers/{key}/quiz", response_class=HTMLResponse)
     def quiz_page(request: Request, key: str):
@@ -495,23 +685,33 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
     @app.get("/api/papers/{key}/quiz")
     def api_quiz(request: Request, key: str):
-        cur = paper_of(key)
+        cur = paper_for(request, key)
         right, answered = quiz_state(request, key)
         return {"right": right, "answered": answered,
                 "items": [{"id": q.id, "kind": q.kind, "prompt": q.prompt.text, "choices": q.choices, "left": q.left}
                           for q in cur.quiz]}
 
     def do_answer(request: Request, key: str, item_id: str, given, answer_id: str | None) -> dict:
-        cur = paper_of(key)
-        q = next((q for q in cur.quiz if q.id == item_id), None)
-        if q is None:
-            raise Failure(404, "No such quiz item in this paper.")
+        q = quiz_item(paper_for(request, key), item_id)
         answer_id = _client_id(answer_id, "answer_id")
         correct = check_answer(q, given)
-        stored = store.record_answer(learner(request), key, item_id, correct, json.dumps(given, ensure_ascii=False),
-                                     _now(), answer_id)
-        return {"item_id": item_id, "answer_id": answer_id, "repeated": not stored, "correct": correct,
-                "key": answer_text(q), "explanation": q.explanation.text, "explanation_spans": q.explanation.spans}
+        try:
+            stored = store.record_answer(learner(request), key, item_id, correct, json.dumps(given, ensure_ascii=False),
+                                         _now(), answer_id)
+        except AnswerConflict:
+            raise Failure(409, "That answer_id was already used for another answer; send a new one.") from None
+        first = None if stored else store.answer(answer_id)
+        if first:  # a resent answer (a retry, or a form sent again after Back): the stored one counts
+            given, correct = stored_given(first["answer"]), first["correct"]
+        return answer_result(q, answer_id, given, correct, repeated=not stored)
+
+    @app.get("/papers/{key}/quiz/{item_id}", response_class=HTMLResponse)
+    def answer_page(request: Request, key: str, item_id: str):
+        """A result's URL opened again: the latest answer stored for the item."""
+        q = quiz_item(paper_for(request, key), item_id)
+        latest = store.latest_answer(learner(request), key, item_id)
+        feedback = answer_result(q, None, stored_given(latest["answer"]), latest["correct"], False) if latest else None
+        return quiz_page_response(request, key, feedback=feedback, latest=True)
 
     @app.post("/papers/{key}/quiz/{item_id}", response_class=HTMLResponse)
     async def answer_post(request: Request, key: str, item_id: str):
@@ -531,7 +731,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
     # -- progress -------------------------------------------------------------------------------
     def progress_data(request: Request, key: str) -> dict:
-        cur = paper_of(key)
+        cur = paper_for(request, key)
         p = store.progress(learner(request), key, _now())
         latest = p["latest"]
         prompts = {q.id: q.prompt.text for q in cur.quiz}
@@ -550,52 +750,72 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
     @app.get("/papers/{key}/progress", response_class=HTMLResponse)
     def progress_page(request: Request, key: str):
-        return page(request, "progress.html", title="Progress", **progress_data(request, key), **paper_ctx(key))
+        data = progress_data(request, key)
+        return page(request, "progress.html", title="Progress", **data, paper=(key, paper_for(request, key)))
 
     @app.get("/api/papers/{key}/progress")
     def api_progress(request: Request, key: str):
         return progress_data(request, key)
 
     # -- accounts (multi-user mode) ----------------------------------------------------------------
+    def account_page(request: Request, signup: bool, status: int = 200, message: str | None = None,
+                     pending: Pending | None = None) -> HTMLResponse:
+        return page(request, "login.html", status, title="Create an account" if signup else "Log in", signup=signup,
+                    message=message, pending=pending)
+
     @app.get("/login", response_class=HTMLResponse)
     def login_page(request: Request):
-        return page(request, "login.html", title="Log in", signup=False, message=None)
+        return account_page(request, signup=False)
 
     @app.get("/signup", response_class=HTMLResponse)
     def signup_page(request: Request):
-        return page(request, "login.html", title="Create an account", signup=True, message=None)
+        return account_page(request, signup=True)
 
-    def start_session(request: Request, learner_id: int) -> Response:
-        forget(request.state.token)  # a fresh token at login: no session fixation
-        token, _ = store.new_session(learner_id)
-        response = RedirectResponse("/library", 303)
-        _set_cookie(response, token)
+    async def start_session(request: Request, learner_id: int, pending: Pending | None) -> Response:
+        """A fresh token at login (no session fixation); then the paper sent before the login, if any."""
+        forget(request.state.token)
+        token, csrf = await run_in_threadpool(store.new_session, learner_id)
+        # what is shown from here on (an error page, its logout form) belongs to the new session
+        request.state.token, request.state.learner, request.state.csrf = token, learner_id, csrf
+        response: Response = RedirectResponse("/library", 303)
+        if pending is not None:
+            try:
+                key, _, _ = await run_in_threadpool(compile_into_library, learner_id, pending.data(), pending.name)
+                response = RedirectResponse(f"/papers/{key}", 303)
+            except Failure as e:
+                response = problem_page(request, e)
+        set_cookie(request, response, token)
         return response
+
+    def accounts_only() -> None:
+        if not multi_user:
+            raise Failure(404, "This server has one learner and no accounts (start it with --multi-user).")
 
     @app.post("/login")
     async def login(request: Request):
-        if not multi_user:
-            raise Failure(404, "This server has one learner and no accounts (start it with --multi-user).")
+        accounts_only()
         form = await form_with_csrf(request)
+        pending = Pending.from_form(form)
         found = await run_in_threadpool(store.authenticate, str(form.get("username", "")), str(form.get("password", "")))
         if found is None:
-            return page(request, "login.html", 401, title="Log in", signup=False, message="Wrong user name or password.")
-        return start_session(request, found)
+            return account_page(request, signup=False, status=401, message="Wrong user name or password.",
+                                pending=pending)
+        return await start_session(request, found, pending)
 
     @app.post("/signup")
     async def signup(request: Request):
-        if not multi_user:
-            raise Failure(404, "This server has one learner and no accounts (start it with --multi-user).")
+        accounts_only()
         form = await form_with_csrf(request)
+        pending = Pending.from_form(form)
         name, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
         if not (1 <= len(name) <= 64) or len(password) < 8:
-            return page(request, "login.html", 422, title="Create an account", signup=True,
-                        message="Choose a user name (up to 64 characters) and a password of at least 8 characters.")
+            return account_page(request, signup=True, status=422, pending=pending,
+                                message="Choose a user name (up to 64 characters) and a password of at least 8 characters.")
         try:
             learner_id = await run_in_threadpool(store.create_learner, name, password)
         except ValueError:
-            return page(request, "login.html", 409, title="Create an account", signup=True, message="That user name is taken.")
-        return start_session(request, learner_id)
+            return account_page(request, signup=True, status=409, message="That user name is taken.", pending=pending)
+        return await start_session(request, learner_id, pending)
 
     @app.post("/logout")
     async def logout(request: Request):
