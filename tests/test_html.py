@@ -172,3 +172,21 @@ def test_hostile_paper_runs_nothing(browser, tmp_path):
     pg.goto(url(tmp_path / "out", "lesson-01.html"))
     assert "\\mathcal" not in pg.locator("main").inner_text()  # TeX is typeset, never shown raw
     pg.close()
+
+
+def test_the_source_panel_typesets_math_and_still_highlights(browser, tmp_path):
+    paper = ("Rates for $\\mathcal{N}$-valued limits\n\n"
+             "We prove that the estimator $\\hat\\theta_n$ converges at rate $O(n^{-1/2})$ under mild moments. "
+             "First, we show that $\\hat\\theta_n$ is consistent. Second, we bound its variance by $\\sigma^2/n$. "
+             "Third, we show that the bound is sharp. The proofs are self-contained.")
+    cur = compile_paper(ingest(paper.encode(), fmt="text"))
+    write_outputs(render_files(cur), tmp_path / "out")
+    pg = browser.new_page()
+    pg.goto(url(tmp_path / "out", "lesson-01.html"))
+    panel = pg.locator("#source-text")
+    assert panel.locator("math").count() >= 3 and "\\hat" not in panel.inner_text()  # typeset, not raw TeX
+    cited = pg.locator(".st[data-spans]").filter(has=pg.locator("math")).first
+    cited.hover()
+    assert pg.locator("#source-text mark").count() >= 1  # the words around the formula
+    assert pg.locator("#source-text .sm.hl math").count() >= 1  # and the formula itself
+    pg.close()

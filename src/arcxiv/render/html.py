@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from ..models import Curriculum, LessonOut, QuizItem, Statement
 from . import exports
-from .mathml import rich
+from .mathml import rich, source_pieces
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +71,8 @@ def to_html(cur: Curriculum) -> dict[str, str]:
         return Markup(f'<p class="st {escape(st.kind)}" tabindex="0" data-spans="{where}">{cited}</p>')
 
     env.filters["lesson_number"] = lambda lid: str(by_id[lid].number)
-    common = dict(cur=cur, m=m, spans=spans, cite=cite, statement=statement, lesson_file=lesson_file, by_id=by_id, root="",
+    source_html = Markup(source_pieces(cur.source.text))  # the same on every page: made once
+    common = dict(cur=cur, m=m, source_html=source_html, spans=spans, cite=cite, statement=statement, lesson_file=lesson_file, by_id=by_id, root="",
                   answer_text=answer_text, answer_json=lambda q: json.dumps(q.answer, ensure_ascii=False))
 
     def page(template: str, title: str, active: str, **extra) -> str:

@@ -72,9 +72,31 @@ def rich(text: str, symbols: list[str]) -> str:
         if mathml is None:
             continue
         pieces.append(html.escape(text[pos:m.start()], quote=False))
-        pieces.append(mathml.replace('display="inline"', f'display="inline" alttext="{html.escape(m.group(0))}"'))
+        pieces.append(_with_alt(mathml, m.group(0)))
         pos = m.end()
     pieces.append(html.escape(text[pos:], quote=False))
+    return "".join(pieces)
+
+
+def _with_alt(mathml: str, source: str) -> str:
+    return mathml.replace('display="inline"', f'display="inline" alttext="{html.escape(source)}"')
+
+
+def source_pieces(text: str) -> str:
+    """The source panel's HTML: runs of text, and each $…$ formula as MathML, every piece a
+    <span data-a="START"> so the course's script can still highlight by character position."""
+    pieces: list[str] = []
+    pos = 0
+    for m in _pattern(()).finditer(text):
+        mathml = to_mathml(m.group(1))
+        if mathml is None:
+            continue
+        if pos < m.start():
+            pieces.append(f'<span class="sp" data-a="{pos}">{html.escape(text[pos:m.start()], quote=False)}</span>')
+        pieces.append(f'<span class="sp sm" data-a="{m.start()}" data-b="{m.end()}">{_with_alt(mathml, m.group(0))}</span>')
+        pos = m.end()
+    if pos < len(text):
+        pieces.append(f'<span class="sp" data-a="{pos}">{html.escape(text[pos:], quote=False)}</span>')
     return "".join(pieces)
 
 

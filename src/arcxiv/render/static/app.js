@@ -2,30 +2,44 @@
 (function () {
   "use strict";
   var source = document.getElementById("source-text");
-  var plain = source ? source.textContent : "";
+  // The source view is pieces: runs of text and formulas (MathML), each with its start offset.
+  var pieces = source ? Array.prototype.map.call(source.querySelectorAll(".sp"), function (el) {
+    var a = parseInt(el.getAttribute("data-a"), 10), math = el.classList.contains("sm");
+    var text = math ? "" : el.textContent;
+    return {el: el, a: a, b: math ? parseInt(el.getAttribute("data-b"), 10) : a + text.length, text: text, math: math};
+  }) : [];
 
   function parseSpans(s) {
     return (s || "").split(",").filter(Boolean).map(function (p) {
       var ab = p.split("-"); return [parseInt(ab[0], 10), parseInt(ab[1], 10)];
     }).filter(function (ab) { return ab[0] >= 0 && ab[1] > ab[0]; });
   }
-  // Rebuild the source view as text nodes and <mark> elements: never innerHTML.
+  // Rebuild each text piece as text nodes and <mark> elements (never innerHTML); a formula is marked whole.
   function highlight(spans) {
     if (!source) return;
     spans = spans.slice().sort(function (a, b) { return a[0] - b[0]; });
-    while (source.firstChild) source.removeChild(source.firstChild);
-    var pos = 0, first = null;
-    spans.forEach(function (ab) {
-      var a = Math.max(ab[0], pos), b = Math.min(ab[1], plain.length);
-      if (b <= a) return;
-      source.appendChild(document.createTextNode(plain.slice(pos, a)));
-      var mark = document.createElement("mark");
-      mark.textContent = plain.slice(a, b);
-      source.appendChild(mark);
-      if (!first) first = mark;
-      pos = b;
+    var first = null;
+    pieces.forEach(function (p) {
+      var inside = spans.filter(function (ab) { return ab[0] < p.b && ab[1] > p.a; });
+      if (p.math) {
+        p.el.classList.toggle("hl", inside.length > 0);
+        if (inside.length && !first) first = p.el;
+        return;
+      }
+      while (p.el.firstChild) p.el.removeChild(p.el.firstChild);
+      var pos = 0;
+      inside.forEach(function (ab) {
+        var a = Math.max(ab[0] - p.a, pos), b = Math.min(ab[1] - p.a, p.text.length);
+        if (b <= a) return;
+        p.el.appendChild(document.createTextNode(p.text.slice(pos, a)));
+        var mark = document.createElement("mark");
+        mark.textContent = p.text.slice(a, b);
+        p.el.appendChild(mark);
+        if (!first) first = mark;
+        pos = b;
+      });
+      p.el.appendChild(document.createTextNode(p.text.slice(pos)));
     });
-    source.appendChild(document.createTextNode(plain.slice(pos)));
     // Scroll the source panel, not the page: on a phone the panel sits below the lesson.
     var panel = source.closest("aside");
     if (first && panel && getComputedStyle(panel).position === "sticky") {
