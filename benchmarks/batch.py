@@ -45,7 +45,7 @@ import threading
 import time
 from pathlib import Path
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "abstracts.jsonl"
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "abstracts.jsonl"
 DEFAULT_LINES = 1000
 WORKERS = (1, 2)
 BATCH_SIZE = 32  # for nlp.pipe

@@ -24,7 +24,7 @@ from arcxiv.pipeline import compile_paper, render_files
 from arcxiv.plan import plan
 from arcxiv.verify import verify
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "abstracts.jsonl"
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "abstracts.jsonl"
 REPEATS = 5
 WARMUP = 2
 GOAL = 2.0

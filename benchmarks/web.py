@@ -49,7 +49,7 @@ from pathlib import Path
 import httpx
 
 HOST = "127.0.0.1"
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_db1703b9651b8d63.txt"
+SEED = Path(__file__).resolve().parents[1] / "tests" / "data" / "000_db1703b9651b8d63.txt"
 LESSON_P99_GOAL_MS = 50.0
 REQUEST_TIMEOUT_S = 10.0
 

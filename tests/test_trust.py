@@ -278,7 +278,7 @@ def test_deep_dive_sections_are_numbered_as_their_titles():
 
 # --------------------------------------------------------------------------- the checkout is whole
 def test_tests_need_nothing_outside_the_checkout():
-    """No test reads ../shared for data it needs; the shared folder may only add optional corpora."""
-    for path in (ROOT / "tests").glob("*.py"):
+    """No test or benchmark reads ../shared for data it needs; the shared folder may only add optional corpora."""
+    for path in [*(ROOT / "tests").glob("*.py"), *(ROOT / "benchmarks").glob("*.py")]:
         text = path.read_text(encoding="utf-8")
         assert "parents[2] / " + '"shared"' not in text, path.name
