@@ -91,8 +91,11 @@ def test_roles_enumeration_and_sections(an):
 
 def test_conditions_and_relations(an):
     conds = {_text(an, c.span) for c in an.conditions}
-    assert "under the Barron-Hermite target condition" in conds
-    assert ("exactly when their active components agree modulo the finite-rank realization symmetry of the "
-            "architecture") in conds
+    assert conds == {"under the Barron-Hermite target condition", "under μP"}
+    # "exactly when …" is what the identifiability result says, not a precondition of it
+    p = next(p for p in an.propositions if "exactly when" in _text(an, p.span))
+    assert [_text(an, q.span) for q in p.of("criterion")] == [
+        "exactly when their active components agree modulo the finite-rank realization symmetry of the architecture"]
+    assert not p.of("condition")
     rel = {(an.terms[r.source_key].label, r.label, an.terms[r.target_key].label) for r in an.relations}
     assert ("D*orb", "is separated from", "D*var") in rel

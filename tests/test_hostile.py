@@ -66,7 +66,8 @@ SENTENCES = [
     "The four results are tied together by an architectural identity: the triple (w*, D*orb, S*) -- the "
     "maximal payload weight, the orbit depth, and the sparse-dictionary depth -- is the natural learning cell "
     "of the architecture-data pair (σ, ρ).",
-    "The bell\x07 and escape\x1b[31m and form\x0cfeed and {{c2::cloze}} markers sit in the ]]> widget.",
+    # brackets closed, so the sentence is whole enough to be asked (a half bracket is never cut into a card)
+    "The bell\x07 and escape\x1b[31m] and form\x0cfeed and {{c2::cloze}} markers sit in the [[ ]]> terminal-control widget.",
     "The proofs are self-contained except for standard results from \\(\\href{javascript:alert(1)}{SAW}\\) "
     "and [sound:http://evil.example/x.mp3] theory.",
 ]
@@ -168,7 +169,7 @@ def test_payloads_reach_every_kind_of_output(cur, files, variant):
     assert labels["CSM"].definition.text == "CSM stands for Cross <i>Site</i> Marker."
     assert '=HYPERLINK("http://evil.example","y")' in labels["formula cell F"].definition.text
     svg_text = " ".join(t for v in cur.visuals for t in etree.fromstring(v.svg.encode()).itertext())
-    for payload in ("<script>alert(5)</script>", "<style>@import", "\\input{/etc/passwd}"):
+    for payload in ("<script>alert(5)</script>", "<i>Site</i>", "\\input{/etc/passwd}"):
         assert payload in svg_text, payload
     # spreadsheet cells that would start with a formula character (so the CSV check bites)
     assert any(one_line(c.back.text).startswith(FORMULA) for c in cur.flashcards)

@@ -134,6 +134,8 @@ class Analysis:
     relations: list[Relation]
     tuples: list[tuple[Span, tuple[str, ...]]]  # (span of "(a, b)", member term keys)
     topics: dict[int, Span] = field(default_factory=dict)  # sentence -> what its main verb is about
+    propositions: list = field(default_factory=list)  # analyse.propositions.Proposition, in text order
+    values: dict[str, TermInfo] = field(default_factory=dict)  # bare numbers ("14.2%"): asked, never taught as terms
     _starts: list[int] = field(default_factory=list, repr=False, compare=False)  # for sentence_at
 
     def sentence_at(self, pos: int) -> int:

@@ -117,11 +117,20 @@ def _section(an: Analysis, kind: str, title: str, sents: list[int], number: int 
 
 def _topic(an: Analysis, i: int) -> str:
     """A short name for what a sentence is about, in the source's words."""
-    found = _topic_phrase(an, i)
-    if re.search(r"[^\W\d_]{2}", found):
+    found = re.sub(r"(?i)^that\s+", "", _topic_phrase(an, i))  # "we prove that …": the topic follows
+    if re.search(r"[^\W\d_]{2}", found) and found.split()[-1].lower() not in _FUNCTION_WORDS \
+            and found.lower() not in _NUMBER_WORDS:
         return found
-    words = re.findall(r"\S+", an.sentences[i].text)[:6]  # nothing better: the sentence's opening words
+    words = re.findall(r"\S+", an.sentences[i].text)[:6]  # nothing better: the sentence's opening words,
+    while words and words[-1].lower().strip(",.;:") in _FUNCTION_WORDS:  # ending on a word that names something
+        words.pop()
     return _balance(" ".join(words).rstrip(",.;:")) or "…"
+
+
+_NUMBER_WORDS = set("one two three four five six seven eight nine ten first second third fourth fifth".split())
+_FUNCTION_WORDS = set("""a an the of in on at to for by from with without under over into as and or nor but if
+than that which who whose where when while is are was were be been has have had its their this these those
+such via per not no can may might must should would could will shall""".split())
 
 
 def _topic_phrase(an: Analysis, i: int) -> str:

@@ -1,12 +1,15 @@
 """analyse: Paper -> Analysis (sentences, terms, definitions, claims, structure, relations)."""
 from __future__ import annotations
 
-from ..models import Analysis, Paper, Sentence
+import re
+
+from ..models import Analysis, Condition, Paper, Sentence
 from . import nlp
-from .claims import classify, conditions, enumerations, topics
+from .claims import classify, enumerations, topics
 from .definitions import find_definitions
+from .propositions import propositions
 from .relations import find_relations
-from .sentences import sentences_of
+from .sentences import reads_whole, sentences_of
 from .terms import add_member_terms, collect_terms
 
 
@@ -28,11 +31,20 @@ def analyse(paper: Paper, doc=None) -> Analysis:
             add_member_terms(text, terms, list(e.items))
     for d in find_definitions(text, doc, terms):
         terms[d.term_key].definitions.append(d)
+    values = {k: t for k, t in terms.items() if t.kind == "quantity" and _BARE_NUMBER.match(t.label)}
+    terms = {k: t for k, t in terms.items() if k not in values}
+    props = propositions(text, sentences, doc)
     analysis = Analysis(paper=paper, sentences=sentences, terms=terms, claims=classify(sentences),
-                        conditions=conditions(text, sentences, doc), enumerations=enums, relations=[],
-                        tuples=_tuples(terms), topics=topics(doc, sentences))
+                        conditions=[Condition(p.sentence, q.span, q.marker) for p in props for q in p.conditions()
+                                    if reads_whole(text, [q.span])],
+                        enumerations=enums, relations=[], tuples=_tuples(terms), topics=topics(doc, sentences),
+                        propositions=props, values=values)
     analysis.relations = find_relations(text, doc, terms, enums, analysis.sentence_at)
     return analysis
+
+
+# a number, percentage or ratio names no concept: it is a value to ask about, not a term to teach
+_BARE_NUMBER = re.compile(r"^[\s\d.,:;%=<>±×x+\-–/()~≈]+(?:[KMB]|[a-zA-Z]{1,3}|-fold|percent)?$")
 
 
 def _inside_sections(sentences, paper: Paper):

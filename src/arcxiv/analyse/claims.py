@@ -1,4 +1,4 @@
-"""Rhetorical roles, enumerations and conditions.
+"""Rhetorical roles, enumerations and the topic of each sentence.
 
 Roles come from cue phrases the genre uses ("we propose", "we prove",
 "experiments show", "these results", "except for"), with the sentence's place in
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import Claim, Condition, Enumeration, Sentence, Span
+from ..models import Claim, Enumeration, Sentence, Span
 from .nlp import noun_chunks, text_of
 
 _CUES: dict[str, re.Pattern] = {
@@ -43,10 +43,6 @@ _PRIORITY = ["scope", "implication", "result", "aim", "method", "background"]
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 _ORDINAL_RX = re.compile(rf"^(?:({'|'.join(ORDINALS)})(?:ly)?|(finally|lastly))\b,?\s*", re.I)
 _INLINE_RX = re.compile(r"\((?:i{1,3}|iv|v|vi{0,3}|ix|x|[1-9]|[a-h])\)\s+")
-_CONDITION_RX = re.compile(
-    r"(?i)\b(?:exactly when|if and only if|only if|provided that|as long as|whenever|assuming(?: that)?|given that|"
-    r"unless|under|if|when)\b")
-
 
 def ordinal_of(sentence: str) -> int | None:
     m = _ORDINAL_RX.match(sentence)
@@ -168,54 +164,6 @@ def _item_span(tok) -> Span:
     return min(t.idx for t in toks), max(t.idx + len(t.text) for t in toks)
 
 
-def conditions(text: str, sentences: list[Sentence], doc) -> list[Condition]:
-    """Condition phrases: the marker plus the phrase or clause it governs."""
-    out = []
-    for s in sentences:
-        for m in _CONDITION_RX.finditer(s.text):
-            a = s.span[0] + m.start()
-            tok = _token_at(doc, a)
-            if tok is None:
-                continue
-            end = _governed_end(tok, m.group(0))
-            if end is None or end <= a + len(m.group(0)):
-                continue
-            out.append(Condition(s.index, (a, min(end, s.span[1])), m.group(0).lower()))
-    return _drop_nested(out)
-
-
-def _token_at(doc, char: int):
-    return doc.user_data["token_at"].get(char)
-
-
-def _governed_end(tok, marker: str) -> int | None:
-    last = tok.doc[tok.i + len(marker.split()) - 1]
-    if last.dep_ == "prep":  # "under the Barron-Hermite target condition"
-        right = last.right_edge
-    elif last.dep_ in ("mark", "advmod") and last.head.dep_ in ("advcl", "ccomp", "acl", "conj", "relcl"):
-        right = last.head.right_edge  # "exactly when their active components agree …"
-    elif last.dep_ in ("mark", "advmod"):
-        right = last.head.right_edge
-    else:
-        return None
-    while right.is_punct and right.text != ")" and right.i > last.i:
-        right = right.doc[right.i - 1]
-    end = right.idx + len(right.text)
-    text = text_of(tok.doc)
-    if text[tok.idx:end].count("(") > text[tok.idx:end].count(")") and text[end:end + 1] == ")":
-        end += 1
-    return end
-
-
-def _drop_nested(conds: list[Condition]) -> list[Condition]:
-    out = []
-    for c in sorted(conds, key=lambda c: (c.span[0], -c.span[1])):
-        if out and out[-1].span[0] <= c.span[0] and c.span[1] <= out[-1].span[1]:
-            continue
-        out.append(c)
-    return out
-
-
 def topics(doc, sentences: list[Sentence]) -> dict[int, Span]:
     """What each sentence's main verb acts on: "global existence and uniqueness of the
     mean-field limit", "a sparse-dictionary decomposition". Used to name sections."""
@@ -226,13 +174,16 @@ def topics(doc, sentences: list[Sentence]) -> dict[int, Span]:
         if span is None:
             continue
         root = span.root
+        if any(c.dep_ == "neg" or (c.dep_ == "aux" and c.tag_ == "MD") for c in root.children):
+            continue  # "do not provide insightful explanations" is not about insightful explanations
         obj = next((c for c in root.children if c.dep_ in ("dobj", "attr")), None)
         if obj is None:
             obj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")
                         and c.lower_ not in ("we", "it", "this", "they")), None)
         if obj is None:
             continue
-        toks = [t for t in obj.subtree if t.i <= obj.i and t.dep_ != "det" or t.i == obj.i]
+        # the determiner goes, unless it negates: "no convergence rate is assumed" is not about a rate
+        toks = [t for t in obj.subtree if t.i <= obj.i and (t.dep_ != "det" or t.lower_ == "no") or t.i == obj.i]
         for c in obj.children:  # "existence and uniqueness", then one "of …"
             if c.dep_ in ("cc", "conj") and c.i > obj.i:
                 toks += [t for t in c.subtree if not any(p.dep_ == "prep" for p in [t] + list(t.ancestors)[:1])]

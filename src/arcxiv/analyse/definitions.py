@@ -11,6 +11,7 @@ import re
 
 from ..models import Definition, Span, TermInfo
 from .nlp import noun_chunks
+from .sentences import balanced
 
 _DET = re.compile(r"^(?:(?:the|a|an|our|its|their|this|these|every|each|all|some|any|two|three|four|both)\s+)+", re.I)
 
@@ -60,7 +61,9 @@ def find_definitions(text: str, doc, terms: dict[str, TermInfo]) -> list[Definit
     out = []
     for d in sorted(found, key=lambda d: (d.evidence[0][0], d.term_key)):
         k = (d.term_key, d.meaning.lower())
-        if k not in seen and d.meaning.lower() != terms[d.term_key].label.lower():
+        # a definition is read as a whole phrase: one cut inside a bracket says nothing whole
+        whole = balanced(d.meaning) and all(balanced(text[a:b]) for a, b in d.evidence)
+        if k not in seen and whole and d.meaning.lower() != terms[d.term_key].label.lower():
             seen.add(k)
             out.append(d)
     return out
@@ -73,6 +76,8 @@ def _acronyms(terms: dict[str, TermInfo], text: str) -> list[Definition]:
             continue
         (a, b), short = t.expansion_span, t.short_span
         ev = (min(a, short[0]), max(b, short[1]))
+        if text.count("(", *ev) > text.count(")", *ev) and text[ev[1]:ev[1] + 1] == ")":
+            ev = (ev[0], ev[1] + 1)  # "Long Form (LF)" with its closing bracket: a whole phrase
         out.append(Definition(t.key, t.expansion, (a, b), (ev,), "acronym"))
     return out
 

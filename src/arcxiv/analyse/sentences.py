@@ -34,12 +34,24 @@ def split_sentences(text: str) -> list[Span]:
     start = 0
     for m in _END.finditer(text):
         end = m.end()
-        if m.group(0) != "\n\n" and text[m.start()] == "." and _is_abbreviation(text, m.start()):
+        if m.group(0) != "\n\n" and text[m.start()] == "." and (_is_abbreviation(text, m.start())
+                                                                or _open_bracket(text, start, m.start())):
             continue
         _add(text, start, end, spans)
         start = end
     _add(text, start, len(text), spans)
     return spans
+
+
+def _open_bracket(text: str, a: int, b: int) -> bool:
+    """A "[" or "(" opened in the sentence so far and closed soon after: a reference such as
+    "[Phys. Rev. Lett. 101]" or "(Fig. 2. left)", not a sentence end."""
+    piece = text[a:b]
+    for o, c in ("[]", "()"):
+        k = piece.rfind(o)
+        if k >= 0 and piece.count(o) > piece.count(c) and 0 <= text.find(c, b, b + 120) and b - (a + k) < 200:
+            return True
+    return False
 
 
 def _add(text: str, a: int, b: int, spans: list[Span]) -> None:
@@ -126,6 +138,34 @@ def _inside_brackets(s: str, pos: int) -> bool:
         elif ch in ")]}" and depth:
             depth -= 1
     return depth > 0
+
+
+def balanced(text: str) -> bool:
+    """Brackets closed in order; a "$" never left open."""
+    depth = []
+    for ch in text:
+        if ch in "([{":
+            depth.append(ch)
+        elif ch in ")]}":
+            if not depth or "([{"[")]}".index(ch)] != depth.pop():
+                return False
+    return not depth and text.count("$") % 2 == 0 and text.count('"') % 2 == 0
+
+
+_FUNCTION_END = re.compile(r"(?i)(?:^|\s)(?:the|a|an|of|in|on|at|to|for|by|from|with|without|under|over|into|as|and|or|"
+                           r"nor|but|if|than|that|which|who|whose|where|when|while|whereas|because|since|is|are|was|"
+                           r"were|be|been|has|have|had|do|does|did|its|their|this|these|those|such|via|per|not|no|"
+                           r"can|may|might|must|should|would|could|will|shall)$")
+_DANGLING_START = re.compile(r"(?i)^(?:which|whose|whereas|hence|thus|therefore|and|or|but|nor)\b")
+
+
+def reads_whole(src: str, spans) -> bool:
+    """An extract that neither opens on a connective that needs what came before, nor ends on a
+    function word, nor leaves a bracket open."""
+    text = " ".join(src[a:b] for a, b in spans).strip()
+    if not text or _FUNCTION_END.search(text.rstrip(" .,;:")) or _DANGLING_START.match(text):
+        return False
+    return balanced(text)
 
 
 def sentences_of(text: str) -> list[Sentence]:

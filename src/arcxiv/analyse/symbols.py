@@ -14,7 +14,8 @@ from ..models import Span
 GREEK = "α-ωΑ-Ωϑϕϵ"
 # One symbol token: a decorated identifier (w*, D*orb, x_i, f'), a lone Greek letter,
 # a capital with digits (L2), or TeX math between dollar signs.
-_DECORATED = rf"[A-Za-z{GREEK}][A-Za-z0-9]{{0,3}}(?:\*[A-Za-z0-9]{{0,6}}|_\{{?[A-Za-z0-9]+\}}?|\^\{{?[A-Za-z0-9*]+\}}?)|[A-Za-z{GREEK}]'(?![A-Za-z])"
+_DECORATED = (rf"[A-Za-z{GREEK}][A-Za-z0-9]{{0,3}}(?:\*[A-Za-z0-9]{{0,6}}|_(?:\{{[A-Za-z0-9,'*]{{1,12}}\}}|[A-Za-z0-9]+)|"
+              rf"\^(?:\{{[A-Za-z0-9,'*]{{1,12}}\}}|[A-Za-z0-9*]+))|[A-Za-z{GREEK}]'(?![A-Za-z])")
 _GREEK_ONE = rf"[{GREEK}]"
 _CAP_DIGIT = r"[A-Z][0-9]{1,2}"
 _TEX = r"\$[^$\n]{1,80}\$"
@@ -42,8 +43,10 @@ def find_symbols(text: str) -> list[tuple[str, Span]]:
     """(label, span) of every symbol mention, tuples first so members are not split off."""
     out: list[tuple[str, Span]] = []
     taken: list[Span] = []
+    tex = [m.span() for m in re.finditer(_TEX, text)]
     for m in _TUPLE_RX.finditer(text):
-        out.append((re.sub(r"\s+", " ", m.group(0)), m.span()))
+        if not any(a <= m.start() < b for a, b in tex):
+            out.append((re.sub(r"\s+", " ", m.group(0)), m.span()))
     for m in _SYMBOL_RX.finditer(text):
         out.append((m.group(0), m.span()))
         taken.append(m.span())

@@ -13,6 +13,7 @@ from itertools import accumulate
 import re
 
 from ..models import Span, TermInfo
+from .sentences import balanced
 from .nlp import noun_chunks, text_of
 from .symbols import find_acronym_words, find_defined_acronyms, find_quantities, find_symbols
 
@@ -57,7 +58,7 @@ def _finish(tokens):
         return
     a, b = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
     text = text_of(tokens[0].doc)
-    if len(text[a:b].split()) > 6:
+    if len(text[a:b].split()) > 6 or not balanced(text[a:b]):
         return
     if len(tokens) == 1:
         t = tokens[0]

@@ -63,7 +63,7 @@ def deep_dive(plan: Plan, cur: Curriculum, section_id: str) -> DeepDive:
             if t.kind == "quantity":
                 m = term_mention_in(t, s.span)
                 if m:
-                    by_role.setdefault("quantity", []).append(writer.context(t, m, 5))
+                    by_role.setdefault("quantity", []).extend(x for x in [writer.context(t, m)] if x)
         for role in ("claim", "condition", "consequence", "elaboration", "contrast", "qualifier", "quantity"):
             if by_role.get(role):
                 blocks.append(Block(heading=W.D_SENTENCE.format(n=i + 1, role=W.D_ROLES[role]),
@@ -75,9 +75,11 @@ def deep_dive(plan: Plan, cur: Curriculum, section_id: str) -> DeepDive:
     for t in terms:
         sts = [definition_statement(an, t, d) for d in t.definitions[:2]]
         elsewhere = [m for m in t.mentions if an.sentence_at(m[0]) not in sec.sentences]
-        sts += [writer.context(t, m, 5) for m in elsewhere[:3]]
+        sts += [x for x in (writer.context(t, m) for m in elsewhere[:3]) if x]
         if not sts:
-            sts.append(writer.context(t, term_mention_in(t, cover), 5))
+            sts += [x for x in [writer.context(t, term_mention_in(t, cover))] if x]
+        if not sts:
+            continue
         blocks.append(Block(heading=W.D_ELSEWHERE.format(term=t.label) if elsewhere else t.label, statements=_unique(sts)))
 
     # 3. what it builds on, and what builds on it
@@ -103,7 +105,7 @@ def deep_dive(plan: Plan, cur: Curriculum, section_id: str) -> DeepDive:
     # 4. what the source leaves open here
     gaps = writer.gaps(set(sec.sentences))
     if gaps:
-        blocks.append(Block(heading=W.H_OPEN, statements=[s for pair in gaps for s in pair]))
+        blocks.append(Block(heading=W.H_OPEN, statements=[s for pair in gaps for s in pair if s]))
 
     # 5. self-check: this section's quiz items
     checks = [q for q in cur.quiz if q.section_id == sec.id][:SELF_CHECK]

@@ -142,9 +142,11 @@ class ExerciseWriter:
         if not terms:
             return
         cite = sorted({named(self.src, t) for t in terms})
-        spans = _merge([sp for _, nxt in gaps for sp in nxt.spans])
+        # the model answer is the list of absences itself, each citing the term it is about
+        answer = [s for s, _ in gaps if any(occurs_label(t.label, s.text) for t in terms)]
         self.add("explain", scaffold(W.E_OPEN.format(terms=", ".join(t.label for t in terms)), cite),
-                 extract(self.src, spans), lesson, [t.label for t in terms])
+                 scaffold(" ".join(s.text for s in answer), _merge([sp for s in answer for sp in s.spans])),
+                 lesson, [t.label for t in terms])
 
     def fallback(self, lesson: LessonOut) -> None:
         """Explain one of the lesson's grounded sentences in your own words (the first not yet set)."""

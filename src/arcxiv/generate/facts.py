@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from ..analyse.claims import strip_ordinal
 from ..models import LessonOut, Plan, Span, Statement, TermInfo
 from .lessons import definition_statement
+from ..analyse.propositions import MODALS, NEGATIONS
+from ..analyse.sentences import balanced
 from .statements import extract, trim
+from .units import opened, reads_whole, relation_statement
 
 BLANK = "_____"
 
@@ -122,11 +125,12 @@ class Facts:
             if r.label.endswith(" of") and any(r.span == m.statement.spans[0] for m in self._members()):
                 continue  # members of a whole are asked as one list
             key = (r.source_key, r.target_key)
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(RelationFact(self.an.terms[r.source_key], self.an.terms[r.target_key], r.label,
-                                    extract(self.src, [trim(self.src, r.span)]), r.sentence))
+            statement = relation_statement(self.an, r)
+            if key in seen or statement is None or statement.text in seen:
+                continue  # one card per pair, and per answer: two relations of one clause are one fact
+            seen.update((key, statement.text))
+            out.append(RelationFact(self.an.terms[r.source_key], self.an.terms[r.target_key], r.label, statement,
+                                    r.sentence))
         return out
 
     def _members(self) -> list[MembersFact]:
@@ -146,64 +150,70 @@ class Facts:
         return out
 
     def _conditions(self) -> list[ConditionFact]:
-        from .lessons import _minus
-
+        """A claim and the one condition it is stated under: its core must read whole, keep its own
+        qualifiers, and need no other condition (else the card would say more than the source)."""
         out = []
-        for c in self.an.conditions:
-            s = self.an.sentences[c.sentence]
-            clause = next((cl for cl in s.clauses if cl.span[0] <= c.span[0] < cl.span[1]), None)
-            if clause is None:
+        for p in self.an.propositions:
+            conds = p.conditions()
+            if len(conds) != 1 or p.leans or not reads_whole(self.src, p.core) or \
+                    sum(b - a for a, b in p.core) < 20 or not reads_whole(self.src, [conds[0].span]):
                 continue
-            parts = _minus(self.src, [strip_ordinal(self.src, sp) for sp in clause.spans], [c.span])
-            if not parts or sum(b - a for a, b in parts) < 20:
-                continue
-            out.append(ConditionFact(extract(self.src, parts), extract(self.src, [c.span]), c.sentence))
+            out.append(ConditionFact(extract(self.src, list(p.core)), extract(self.src, [conds[0].span]), p.sentence))
         return out
 
     def _clozes(self) -> list[ClozeFact]:
-        """One blank per claim clause: a quantity, else a symbol, else the most salient term."""
-        rank = {"quantity": 0, "symbol": 1, "acronym": 2, "concept": 3}
-        order = {k: n for n, k in enumerate(self.an.terms)}  # ties go to the first term, as listed
-        mentions = sorted((m, k) for k, t in self.an.terms.items()
+        """Up to two blanks per proposition, and each answer once in the pack: values first, then
+        symbols, then the most salient terms. The blanked clause is whole and keeps its qualifiers; a clause that
+        leans on its sentence ("it is …") is not asked, since the learner would lack its referent."""
+        rank = {"value": 0, "quantity": 0, "symbol": 1, "acronym": 2, "concept": 3}
+        askable = dict(self.an.terms) | dict(self.an.values)
+        order = {k: n for n, k in enumerate(askable)}  # ties go to the first term, as listed
+        mentions = sorted((m, k) for k, t in askable.items()
                           if not t.label.startswith("(") and t.label.lower() != self.name.lower() for m in t.mentions)
         starts = [m[0] for m, _ in mentions]
-        nested = _nesting(self.an.terms)
-        out, fronts = [], set()
-        for s in self.an.sentences:
-            for cl in s.clauses:
-                if len(cl.spans) != 1 or cl.role == "condition":
-                    continue
-                span = trim(self.src, strip_ordinal(self.src, cl.spans[0]))
-                clause = self.src[span[0]:span[1]]
-                # a clause that leans on its sentence ("it is …", "with …", "the A, the B …")
-                # is asked inside the whole sentence, so the learner has its referent
-                if cl.role != "claim" or _LEANS.match(clause):
-                    span = trim(self.src, strip_ordinal(self.src, s.span))
-                    clause = self.src[span[0]:span[1]]
-                if len(clause.split()) < 5:
-                    continue
-                best = None
-                here = mentions[bisect_left(starts, span[0]):bisect_left(starts, span[1])]
-                times = Counter(k for _, k in here)  # a term named twice in the clause is not asked
-                for m, k in here:
-                    t = self.an.terms[k]
-                    if span[0] < m[0] and m[1] <= span[1] and times[k] == 1 and not nested(t, m):
-                        score = (rank[t.kind], -len(t.mentions), -(m[1] - m[0]), m[0], order[k])
-                        if best is None or score < best[0]:
-                            best = (score, t, m)
-                if best:
-                    asserts = re.search(r"\b(?:is|are|was|were|has|have|can|will|does|do|[a-z]{3,}(?:s|ed))\b", clause) \
-                        is not None and not _PURPOSE.match(clause)
-                    fact = ClozeFact(span, best[2], best[1], s.index, asserts)
-                    front = fact.front(self.src).text
-                    if front not in fronts:
-                        fronts.add(front)
-                        out.append(fact)
+        nested = _nesting(askable)
+        out, answers = [], set()
+        for p in self.an.propositions:
+            if len(p.spans) != 1 or p.leans or p.role == "condition" or not p.of("subject"):
+                continue  # a blank is asked in a whole clause: one that names what it is about
+            span = opened(self.src, trim(self.src, p.spans[0]))
+            clause = self.src[span[0]:span[1]]
+            if len(clause.split()) < 5 or not reads_whole(self.src, [span]):
+                continue
+            here = mentions[bisect_left(starts, span[0]):bisect_left(starts, span[1])]
+            times = Counter(k for _, k in here)  # a term named twice in the clause is not asked
+            ranked = sorted((rank["value" if k in self.an.values else askable[k].kind], -len(askable[k].mentions),
+                             -(m[1] - m[0]), m[0], order[k], m, k) for m, k in here
+                            if span[0] < m[0] and m[1] <= span[1] and times[k] == 1 and not nested(askable[k], m))
+            asserts = any(q.kind == "predicate" for q in p.parts) and not _PURPOSE.match(clause)
+            made = 0
+            for *_, m, k in ranked:
+                answer = self.src[m[0]:m[1]].lower()
+                if made < 2 and answer not in answers and not _answer_shows(self.src, span, m):
+                    answers.add(answer)
+                    out.append(ClozeFact(span, m, askable[k], p.sentence, asserts))
+                    made += 1
         return out
 
 
 _LEANS = re.compile(r"(?i)^(?:it|they|this|these|those|its|their|which|with|where|and|but|or|the\s+[^,]+,\s+the)\b")
 _PURPOSE = re.compile(r"(?i)^(?:to|in order to|as|for|although|though|while|despite|because|since|if|when)\b")
+
+
+def _answer_shows(src: str, span: Span, gap: Span) -> bool:
+    """Whether the blank is given away, broken or misread: its letters stand elsewhere in the front
+    ("$λ_{j}$" beside "$\\tildeλ_{j}$"), it cuts a bracket or a formula in two, or it follows a
+    negation or modal (the answer alone would then say the opposite of the source)."""
+    front = src[span[0]:gap[0]] + " " + src[gap[1]:span[1]]
+    answer = _letters(src[gap[0]:gap[1]])
+    shown = answer in _letters(front) if " " in answer else answer in _letters(front).split()
+    before = src[max(span[0], gap[0] - 30):gap[0]].lower().split()[-2:]
+    return shown or not balanced(src[gap[0]:gap[1]]) or not balanced(front) or \
+        any(w in NEGATIONS or w in MODALS for w in before)
+
+
+def _letters(text: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
 
 
 def _term_covering(terms: dict[str, TermInfo], span: Span) -> TermInfo | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from ..analyse.claims import strip_ordinal
+from ..analyse.sentences import reads_whole
 from ..models import Block, Guide, Plan
 from .. import wording as W
-from .lessons import _cover, _minus, _unique, definition_statement
-from .statements import extract, scaffold
+from .lessons import _cover, _unique, definition_statement
+from .statements import extract, quote, scaffold
 
 MAX_SENTENCE_NUMBER = 99  # larger numbers would read as facts of their own
 
@@ -23,11 +23,11 @@ def write_guides(plan: Plan) -> list[Guide]:
         conds = [c for c in an.conditions if c.sentence in sec.sentences]
         claims = []
         for i in sec.sentences:
-            s = an.sentences[i]
-            main = s.clauses[0] if s.clauses else None
-            if main:
-                claims.append(extract(src, _minus(src, [strip_ordinal(src, sp) for sp in main.spans], [c.span for c in conds])
-                                      or [s.span]))
+            # the main clause's claim, its conditions listed below; a clause that does not read
+            # whole on its own is shown as its sentence
+            main = next((p for p in an.propositions if p.sentence == i), None)
+            spans = next((sp for sp in ((main.core, main.spans) if main else ()) if reads_whole(src, sp)), None)
+            claims.append(extract(src, list(spans)) if spans else quote(src, an.sentences[i].span))
         blocks = [Block(heading=W.H_CLAIMS, statements=_unique(claims))]
         if conds:
             blocks.append(Block(heading=W.H_CONDITIONS, statements=_unique([extract(src, [c.span]) for c in conds])))

@@ -8,7 +8,8 @@ from ..ids import content_id
 from ..plan import _VAGUE
 from ..models import Analysis, Block, LessonOutline, LessonOut, Plan, Span, Statement, TermInfo
 from .. import wording as W
-from .statements import extract, label_mention, quote, rephrase, scaffold, term_mention_in, trim, window
+from .statements import extract, label_mention, quote, rephrase, scaffold, term_mention_in, trim
+from .units import opened, reads_whole, relation_statement, unit_around
 
 _QUALIFIER_RX = re.compile(r"(?i)(?<![\w-])(?:at most|at least|up to|exactly|uniform(?:ly)?(?:-in-time)?|explicit|only|"
                            r"except(?: for)?|approximately|asymptotically|typically|modulo|bounded by)(?![\w-])")
@@ -35,6 +36,8 @@ class LessonWriter:
         self.an = plan.analysis
         self.src = self.an.paper.text
         self.sections = {s.id: s for s in plan.sections}
+        # what any sentence defines, however it is written ("$(α_1,α_2)$" and "(α_1,α_2)" are one)
+        self.defined_forms = {_plain(t.label) for t in self.an.terms.values() if t.definitions}
         self.cond_by_sentence: dict[int, list] = {}
         for c in self.an.conditions:
             self.cond_by_sentence.setdefault(c.sentence, []).append(c)
@@ -52,12 +55,15 @@ class LessonWriter:
         """The terms a template may name: those the source writes as their label."""
         return [t for t in terms if label_mention(self.src, t)]
 
-    def context(self, term: TermInfo, mention: Span, words: int = 7) -> Statement:
-        sent = self.an.sentences[self.an.sentence_at(mention[0])]
+    def context(self, term: TermInfo, mention: Span) -> Statement | None:
         for t in self.an.terms.values():  # a symbol inside "(w*, D*orb, S*)" is shown with its tuple
             if t.kind == "symbol" and t.label.startswith("(") and t is not term:
                 mention = next(((a, b) for a, b in t.mentions if a < mention[0] and mention[1] < b), mention)
-        return extract(self.src, [window(self.src, mention, sent.span, words)])
+        return unit_around(self.an, mention)
+
+    def where_used(self, term: TermInfo, mention: Span) -> Statement:
+        """Evidence of a use: the words around it, else their whole sentence."""
+        return self.context(term, mention) or quote(self.src, self.an.sentences[self.an.sentence_at(mention[0])].span)
 
     def notation_terms(self) -> list[TermInfo]:
         members_of_defined_tuples = set()
@@ -90,7 +96,7 @@ class LessonWriter:
         blocks, keys = [], []
         for t in (self.an.terms[k] for k in o.term_keys):
             sts = [definition_statement(self.an, t, d) for d in t.definitions[:1]]
-            sts.append(self.context(t, t.mentions[0]))
+            sts.append(self.where_used(t, t.mentions[0]))
             blocks.append(Block(heading=t.label, statements=sts))
             keys.append(t.key)
         names = self.nameable([self.an.terms[k] for k in keys])[:3]
@@ -102,9 +108,9 @@ class LessonWriter:
         for t in self.notation_terms():
             defs = [d for d in t.definitions if d.pattern != "tuple"] or t.definitions
             sts = [definition_statement(self.an, t, d) for d in defs[:2]]
-            if not sts and t.kind != "quantity":
+            if not sts and t.kind != "quantity" and self.undefined(t):
                 sts.append(scaffold(W.S_MEANING_OPEN.format(term=t.label), self.named([t])))
-            sts.append(self.context(t, t.mentions[0], 5))
+            sts.append(self.where_used(t, t.mentions[0]))
             blocks.append(Block(heading=t.label, statements=sts))
             keys.append(t.key)
         shown = self.nameable([self.an.terms[k] for k in keys if self.an.terms[k].kind != "quantity"])[:4]
@@ -118,33 +124,30 @@ class LessonWriter:
                                                                W.H_DETAIL, W.H_CONTRAST, W.H_QUANTITIES, W.H_RELATIONS,
                                                                W.H_DEFINED)}
         for i in o.sentences:
-            s = self.an.sentences[i]
-            groups[W.H_OWN_WORDS].append(quote(self.src, s.span))
-            conds = self.cond_by_sentence.get(i, [])
-            for c in s.clauses:
-                if c.role in ("claim", "condition") and c is s.clauses[0] or c.role == "claim":
-                    parts = _minus(self.src, [strip_ordinal(self.src, sp) for sp in c.spans], [k.span for k in conds])
-                    if parts and len(s.clauses) + len(conds) > 1:
-                        groups[W.H_CLAIM].append(extract(self.src, parts))
-                elif c.role == "consequence":
-                    groups[W.H_FOLLOWS].append(extract(self.src, [trim(self.src, sp) for sp in c.spans]))
-                elif c.role == "contrast":
-                    groups[W.H_CONTRAST].append(extract(self.src, [trim(self.src, sp) for sp in c.spans]))
-                elif c.role in ("elaboration", "condition"):
-                    groups[W.H_DETAIL].append(extract(self.src, [trim(self.src, sp) for sp in c.spans]))
-            for k in conds:
-                groups[W.H_CONDITIONS].append(extract(self.src, [k.span]))
+            groups[W.H_OWN_WORDS].append(quote(self.src, self.an.sentences[i].span))
+            props = [p for p in self.an.propositions if p.sentence == i]
+            for n, p in enumerate(props):
+                heading = _HEADINGS.get("claim" if n == 0 else p.role, W.H_DETAIL)
+                spans = p.core if heading == W.H_CLAIM else [opened(self.src, sp, connective=True) for sp in p.spans]
+                detached = len(props) > 1 or any(q.kind in ("condition", "purpose", "contrast", "evidence") for q in p.parts)
+                if (heading != W.H_CLAIM or detached) and not p.leans and reads_whole(self.src, spans):
+                    groups[heading].append(extract(self.src, spans))
+                for q in p.conditions():
+                    if reads_whole(self.src, [q.span]):
+                        groups[W.H_CONDITIONS].append(extract(self.src, [q.span]))
         terms = self.terms_in(o.sentences)
         for t in terms:
             if t.kind == "quantity":
                 m = term_mention_in(t, _cover(self.an, o.sentences))
-                groups[W.H_QUANTITIES].append(self.context(t, m, 5))
+                groups[W.H_QUANTITIES] += _present([self.context(t, m)])
             for d in t.definitions:
                 if self.an.sentence_at(d.evidence[-1][0]) in o.sentences and d.pattern not in ("acronym",):
                     groups[W.H_DEFINED].append(definition_statement(self.an, t, d))
         for r in self.an.relations:
             if r.sentence in o.sentences:
-                groups[W.H_RELATIONS].append(extract(self.src, [r.span]))
+                st = relation_statement(self.an, r)
+                if st is not None:
+                    groups[W.H_RELATIONS].append(st)
         blocks = [Block(heading=h, statements=_unique(sts)) for h, sts in groups.items() if sts]
         topic = o.title.split(": ", 1)[-1].split(" (")[0]
         # cite the topic where the source writes it: in these sentences, else anywhere (a heading)
@@ -175,7 +178,9 @@ class LessonWriter:
                 for sec in parts:
                     m = term_mention_in(t, _cover(self.an, sec.sentences))
                     if m:
-                        origins.append(Block(heading=f"{t.label}: {sec.title}", statements=[self.context(t, m, 6)]))
+                        shown = _present([self.context(t, m)])
+                        if shown:
+                            origins.append(Block(heading=f"{t.label}: {sec.title}", statements=shown))
                         break
         if members:
             blocks.append(Block(heading=W.H_MEMBERS, statements=_unique(members)))
@@ -184,9 +189,10 @@ class LessonWriter:
         for t in self.an.terms.values():
             where = [sec for sec in parts if term_mention_in(t, _cover(self.an, sec.sentences))]
             if len(where) >= 2 and t.kind in ("concept", "symbol", "acronym") and not t.label.startswith("("):
-                recur.append(Block(heading=f"{t.label}: {', '.join(s.title.split(':')[0] for s in where)}",
-                                   statements=[self.context(t, term_mention_in(t, _cover(self.an, s.sentences)), 5)
-                                               for s in where]))
+                shown = [self.where_used(t, term_mention_in(t, _cover(self.an, s.sentences))) for s in where]
+                if len(shown) >= 2:
+                    recur.append(Block(heading=f"{t.label}: {', '.join(s.title.split(':')[0] for s in where)}",
+                                       statements=shown))
         blocks += recur[:6]
         if not any(s.kind != "scaffold" for b in blocks for s in b.statements):
             return None
@@ -207,12 +213,16 @@ class LessonWriter:
                 continue
             for m in _QUALIFIER_RX.finditer(s.text):
                 a = s.span[0] + m.start()
-                quals.append(extract(self.src, [window(self.src, (a, a + len(m.group(0))), s.span, 5)]))
+                quals += _present([unit_around(self.an, (a, a + len(m.group(0))))])
         if quals:
             blocks.append(Block(heading=W.H_QUALIFIERS, statements=_unique(quals)[:8]))
         if not blocks:
             return None
         return [scaffold(W.O_SCOPE)], blocks, []
+
+    def undefined(self, t: TermInfo) -> bool:
+        """No sentence of the source defines the term, in any of its written forms."""
+        return not t.definitions and _plain(t.label) not in self.defined_forms
 
     def listed(self, t: TermInfo) -> bool:
         """Is the term glossed or exemplified right where it appears ("X such as A and B",
@@ -226,18 +236,19 @@ class LessonWriter:
         def here(t: TermInfo) -> bool:
             return sentences is None or any(self.an.sentence_at(m[0]) in sentences for m in t.mentions)
 
-        def gap(template: str, t: TermInfo, words: int = 5):
-            return scaffold(template.format(term=t.label), self.named([t])), self.context(t, t.mentions[0], words)
+        def gap(template: str, t: TermInfo):
+            # the evidence: the words that use the term, else their whole sentence
+            return scaffold(template.format(term=t.label), self.named([t])), self.where_used(t, t.mentions[0])
 
         out = []
         for t in self.notation_terms():
             # a word in capitals may be a name ("MATCH", "ScanNet"); only notation or a bare
             # all-capitals abbreviation with no gloss counts as unexplained
             bare_acronym = t.kind == "acronym" and re.fullmatch(r"[A-Z0-9]+s?", t.label) and not t.expansion
-            if not t.definitions and (t.kind == "symbol" or bare_acronym) and here(t) and not self.listed(t):
+            if self.undefined(t) and (t.kind == "symbol" or bare_acronym) and here(t) and not self.listed(t):
                 out.append(gap(W.S_MEANING_OPEN, t))
         for t in self.an.terms.values():
-            if t.kind != "concept" or t.definitions or not here(t) or self.listed(t):
+            if t.kind != "concept" or not self.undefined(t) or not here(t) or self.listed(t):
                 continue
             head = t.label.split()[-1].lower()
             if head in _CONDITION_HEADS:
@@ -245,7 +256,7 @@ class LessonWriter:
             elif head in _VALUE_HEADS and re.match(r"(?i)explicit|certain|some|a\b", t.label):
                 out.append(gap(W.S_VALUE_OPEN, t))
             elif _VAGUE.match(t.label) and t.label.endswith("s"):
-                out.append(gap(W.S_WHICH_OPEN, t, 6))
+                out.append(gap(W.S_WHICH_OPEN, t))
         for t in self.an.terms.values():
             if t.kind == "symbol" and t.definitions and not t.label.startswith("(") and here(t) and len(out) < 12:
                 out.append(gap(W.S_HOW_OPEN, t))
@@ -257,11 +268,15 @@ class LessonWriter:
         if o.sentences:
             blocks.append(Block(heading=W.H_SCOPE, statements=[quote(self.src, self.an.sentences[i].span) for i in o.sentences]))
         if gaps:
-            blocks.append(Block(heading=W.H_OPEN, statements=[s for pair in gaps for s in pair]))
+            blocks.append(Block(heading=W.H_OPEN, statements=[s for pair in gaps for s in pair if s]))
         if not blocks:  # nothing detectably missing: end on the source's last sentence
             s = self.an.sentences[-1]
             blocks.append(Block(heading=W.H_OPEN, statements=[quote(self.src, s.span)]))
         return [scaffold(W.O_OPEN)], blocks, []
+
+
+_HEADINGS = {"claim": W.H_CLAIM, "consequence": W.H_FOLLOWS, "contrast": W.H_CONTRAST, "elaboration": W.H_DETAIL,
+             "condition": W.H_CONDITIONS}
 
 
 def write_lessons(plan: Plan) -> list[LessonOut]:
@@ -272,6 +287,7 @@ def write_lessons(plan: Plan) -> list[LessonOut]:
         if res is None:
             continue
         objectives, blocks, keys = res
+        blocks = _once(blocks)
         if not any(s.kind != "scaffold" for b in blocks for s in b.statements):
             continue
         made.append((o, objectives, blocks, keys))
@@ -329,6 +345,32 @@ def _minus(src: str, spans: list[Span], holes: list[Span]) -> list[Span]:
             pieces = nxt
         out += [trim(src, p) for p in pieces]
     return [p for p in out if p[1] - p[0] > 2 and re.search(r"[A-Za-z]{2}", src[p[0]:p[1]])]
+
+
+def _present(sts: list) -> list[Statement]:
+    return [s for s in sts if s is not None]
+
+
+def _plain(label: str) -> str:
+    """A label without its math markup, spacing and punctuation, to compare written forms."""
+    return "".join(ch for ch in label.casefold() if ch.isalnum())
+
+
+def _once(blocks: list[Block]) -> list[Block]:
+    """Each statement once per lesson (a learner reads it once): later repeats are dropped, and a
+    block left with no source words goes too."""
+    seen, out = set(), []
+    for b in blocks:
+        kept = []
+        for st in b.statements:
+            key = " ".join(st.text.casefold().split()).strip(" .;:,")
+            if st.kind != "scaffold" and key in seen:
+                continue
+            seen.add(key)
+            kept.append(st)
+        if any(st.kind != "scaffold" for st in kept):
+            out.append(Block(heading=b.heading, statements=kept))
+    return out
 
 
 def _unique(sts: list[Statement]) -> list[Statement]:

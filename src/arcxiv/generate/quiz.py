@@ -48,6 +48,7 @@ class QuizWriter:
         self.f, self.src = f, f.src
         self.items: list[QuizItem] = []
         self.prompts: set[str] = set()  # one item per prompt
+        self.asked: set[tuple] = set()  # and one per (answer, cited words)
         self.dropped = []
 
     def add(self, kind: str, prompt: Statement, choices: list[str], answer, explanation: Statement,
@@ -59,8 +60,10 @@ class QuizWriter:
         flaws = find_flaws(item, self.src, kinds or {})
         if flaws:
             self.dropped.append((item, flaws[0]))
-        elif item.prompt.text not in self.prompts:
+        elif item.prompt.text not in self.prompts and (asked := _asked(item)) not in self.asked:
             self.prompts.add(item.prompt.text)
+            if asked[0] is not None:
+                self.asked.add(asked)
             self.items.append(item)
 
     def mcq(self, prompt: Statement, key: str, pool: list[str], explanation: Statement, lesson: LessonOut,
@@ -127,6 +130,7 @@ class QuizWriter:
 
     def clozes(self) -> None:
         """Each blanked claim becomes one item, in turn: choose the term, fill it in, or judge a swap."""
+        swapped = set()
         for n, z in enumerate(self.f.clozes):
             sent = self.f.an.sentences[z.sentence]
             lesson = self.f.lesson_for_sentence(z.sentence)
@@ -137,7 +141,8 @@ class QuizWriter:
                 self.mcq(z.front(self.src), key, pool, explanation, lesson, z.sentence, z.term.kind)
             if n % 2 == 1 or z.front(self.src).text not in self.prompts:
                 self.add("fill_blank", z.front(self.src), [], key, explanation, lesson, z.sentence)
-            if z.statement_like:
+            if z.statement_like and z.span not in swapped:  # one judged statement per clause
+                swapped.add(z.span)
                 self.swap(z, pool, explanation, lesson, false=n % 2 == 0)
 
     def swap(self, z, pool: list[str], explanation: Statement, lesson: LessonOut, false: bool) -> None:
@@ -238,8 +243,8 @@ class QuizWriter:
             s = self.f.an.sentences[i]
             words = re.match(r"\S+(?:\s+\S+){0,7}", s.text).group(0).rstrip(",.;:")
             openings.append(words)
-            spans.append((s.span[0], s.span[0] + len(words)))
-        if len(set(openings)) < len(openings) or spans != sorted(spans):
+            spans.append(s.span)  # the answer cites the whole sentences, not their cut openings
+        if len(set(openings)) < len(openings):
             return
         choices = _shuffle(openings, "order")
         if choices == openings:
@@ -256,6 +261,15 @@ def write_quiz(f: Facts) -> tuple[list[QuizItem], list]:
     order = {l.id: l.number for l in f.lessons}
     w.items.sort(key=lambda q: (order[q.lesson_id], q.kind, q.id))
     return w.items, w.dropped
+
+
+def _asked(item: QuizItem) -> tuple:
+    """What an item asks for, to ask it once: its key and the words it cites (no key for judged,
+    matched or ordered items, which are told apart by their prompts)."""
+    if item.kind in ("true_false", "matching", "ordering"):
+        return None, ()
+    key = item.choices[item.answer] if isinstance(item.answer, int) else str(item.answer)
+    return " ".join(key.casefold().split()), tuple(map(tuple, item.explanation.spans))
 
 
 def _plural(phrase: str) -> bool:
