@@ -29,7 +29,7 @@ QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 SPECIAL_PAPER = b"""Special Sets {a, b} = S: a Study of ~ and # Marks
 
 We define the set {a, b} = S: a ~ b holds for #1 items. The relation ~ is the equivalence relation (ER) on S. \
-First, we prove that {a} = {b} when a ~ b. Second, we show that the map f: S -> T preserves # counts. \
+First, we prove that {a} = {b} when a ~ b. Second, we show that the map f: S -> T preserves the # counts of every finite partition. \
 These results hold only when S is finite.
 """
 NASTY = '<b>x</b> & "q" {{c2::y}} a}}b::c \\ ~=#{}: [[Home]] #tag $x$ *em* ->'

@@ -142,7 +142,8 @@ def test_corpus_quiz_and_exercises(index):
     from arcxiv.analyse.sentences import split_sentences
 
     if len(split_sentences(cur.source.text)) >= 6:
-        assert len(cur.quiz) >= 12 and len({q.kind for q in cur.quiz}) >= 4
+        # at least 10 items of 3 kinds: an item that would be cut, repeated or given away is not made
+        assert len(cur.quiz) >= 10 and len({q.kind for q in cur.quiz}) >= 3
     _check_exercises(cur)
 
 

@@ -60,6 +60,7 @@ class Sentence:
     span: Span
     text: str
     clauses: tuple[Clause, ...] = ()
+    label: str | None = None  # the structured abstract's heading it stands under ("Methods"), lower case
 
 
 @dataclass(frozen=True)

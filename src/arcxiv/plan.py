@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .analyse.claims import strip_ordinal
+from .analyse.sentences import reads_whole
 from .ids import content_id
 from . import wording as W
 from .models import Analysis, LessonOutline, Plan, PlannedSection
@@ -118,19 +119,45 @@ def _section(an: Analysis, kind: str, title: str, sents: list[int], number: int 
 def _topic(an: Analysis, i: int) -> str:
     """A short name for what a sentence is about, in the source's words."""
     found = re.sub(r"(?i)^that\s+", "", _topic_phrase(an, i))  # "we prove that …": the topic follows
+    if re.match(r"(?i)(?:in particular|moreover|furthermore|further|specifically|in addition|additionally|also|"
+                r"lastly|finally|our (?:method|results|approach|work|framework)\b$|we\b)", found):
+        found = ""  # a discourse adverbial names nothing
     if re.search(r"[^\W\d_]{2}", found) and found.split()[-1].lower() not in _FUNCTION_WORDS \
             and found.lower() not in _NUMBER_WORDS:
         return found
-    words = re.findall(r"\S+", an.sentences[i].text)[:6]  # nothing better: the sentence's opening words,
+    named = _named_part(an, i)
+    if named:
+        return named
+    opening = _DISCOURSE.sub("", an.sentences[i].text)
+    words = re.findall(r"\S+", opening)[:6]  # nothing better: the sentence's opening words,
     while words and words[-1].lower().strip(",.;:") in _FUNCTION_WORDS:  # ending on a word that names something
         words.pop()
     return _balance(" ".join(words).rstrip(",.;:")) or "…"
 
 
+_DISCOURSE = re.compile(r"(?i)^(?:in particular|moreover|furthermore|further|specifically|in addition|additionally|"
+                        r"also|lastly|finally|first(?:ly)?|second(?:ly)?|third(?:ly)?|then|next|here)\b,?\s*")
 _NUMBER_WORDS = set("one two three four five six seven eight nine ten first second third fourth fifth".split())
 _FUNCTION_WORDS = set("""a an the of in on at to for by from with without under over into as and or nor but if
 than that which who whose where when while is are was were be been has have had its their this these those
 such via per not no can may might must should would could will shall""".split())
+
+
+def _named_part(an: Analysis, i: int) -> str:
+    """The subject (else the object) of the sentence's first clause, when it names something in
+    at most eight words: "the order of P modulo O_p(G)", not "In particular"."""
+    text = an.paper.text
+    for p in (p for p in an.propositions if p.sentence == i):
+        for kind in ("subject", "object"):
+            for part in p.of(kind):
+                words = text[part.span[0]:part.span[1]].split()
+                if 2 <= len(words) <= 8 and words[0].lower() not in _PRONOUNS and reads_whole(text, [part.span]) \
+                        and not re.match(r"(?i)that\b", words[0]):
+                    return _TRAILING.sub("", " ".join(words))
+    return ""
+
+
+_PRONOUNS = {"we", "it", "they", "this", "these", "those", "which", "that", "one", "our", "its", "their"}
 
 
 def _topic_phrase(an: Analysis, i: int) -> str:
@@ -149,8 +176,9 @@ def _topic_phrase(an: Analysis, i: int) -> str:
     for c in an.conditions:  # "under the … condition the active support …": skip the condition
         if c.span[0] <= a + 1 and c.span[1] > a:
             a = c.span[1]
-    rest = re.split(r"[,:;]", an.paper.text[a:b])[0]
-    return _balance(_TRAILING.sub("", " ".join(rest.split()[:8])).rstrip(",.;:"))
+    rest = re.split(r"[,:;]", an.paper.text[a:b])[0].split()
+    # a whole short clause names its topic; eight words cut from a longer one do not
+    return _balance(_TRAILING.sub("", " ".join(rest)).rstrip(",.;:")) if len(rest) <= 8 else ""
 
 
 def _balance(phrase: str) -> str:

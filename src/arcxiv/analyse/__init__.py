@@ -52,7 +52,7 @@ def _inside_sections(sentences, paper: Paper):
     if not paper.sections:
         return sentences
     kept = [s for s in sentences if any(a <= s.span[0] < b for a, b in (x.span for x in paper.sections))]
-    return [Sentence(index=i, span=s.span, text=s.text, clauses=s.clauses) for i, s in enumerate(kept)]
+    return [Sentence(index=i, span=s.span, text=s.text, clauses=s.clauses, label=s.label) for i, s in enumerate(kept)]
 
 
 def _tuples(terms):

@@ -38,6 +38,10 @@ _CUES: dict[str, re.Pattern] = {
                              r"(?:key|central|fundamental|important|emerging|common)|remains?|has been|have been|"
                              r"in recent years|is transforming|are increasingly)\b"),
 }
+LABEL_ROLES = {"background": "background", "context": "background", "motivation": "background", "aim": "aim",
+               "objective": "aim", "purpose": "aim", "method": "method", "methodology": "method",
+               "materials and method": "method", "result": "result", "finding": "result", "conclusion": "implication",
+               "significance": "implication", "interpretation": "implication", "limitation": "scope"}
 _PRIORITY = ["scope", "implication", "result", "aim", "method", "background"]
 
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
@@ -71,8 +75,14 @@ def classify(sentences: list[Sentence]) -> list[Claim]:
             # no cue: the opening sentence sets the scene, the last one concludes,
             # and a sentence in the middle continues what came before it
             role = "background" if s.index == 0 else ("implication" if s.index == n - 1 and n > 3 else prev_role)
+        we = re.search(r"(?i)(?:^|,\s+)(?:we|our (?:\w+ )?(?:results|experiments|analysis))\s+(?:\w+ly\s+)?(\w+)", s.text)
+        if we and role in ("background", "implication"):
+            # the authors' own sentence: what they did (method) or found (result), not the field's state
+            role = "result" if _CUES["result"].search(s.text) else ("aim" if _CUES["aim"].search(s.text) else "method")
         if role == "aim" and s.index in items and items[s.index]:
             role = "result"  # "First, we establish …" announces one of the results
+        if s.label:  # a structured abstract says what its sentences are: its heading decides
+            role = LABEL_ROLES.get(s.label.rstrip("s"), role) if role != "scope" else role
         claims.append(Claim(sentence=s.index, role=role, item=items.get(s.index)))
         prev_role = role if role not in ("scope", "implication") else prev_role
     return claims

@@ -11,7 +11,7 @@ import re
 
 from ..models import Definition, Span, TermInfo
 from .nlp import noun_chunks
-from .sentences import balanced
+from .sentences import balanced, reads_whole
 
 _DET = re.compile(r"^(?:(?:the|a|an|our|its|their|this|these|every|each|all|some|any|two|three|four|both)\s+)+", re.I)
 
@@ -48,6 +48,21 @@ def _term_at(terms: dict[str, TermInfo], span: Span, kinds=("symbol", "acronym",
     return best[1] if best else None
 
 
+_JOINER = re.compile(r"(?:,?\s+(?:and|or))+$")
+
+
+def _without_trailing_joiner(text: str, d: Definition) -> Definition:
+    """"… that decays to zero at infinity, and": the "and" joins the next clause, not this meaning."""
+    ev = list(d.evidence)
+    m = _JOINER.search(text, ev[-1][0], ev[-1][1])
+    if not m:
+        return d
+    ev[-1] = (ev[-1][0], m.start())
+    ma, mb = d.meaning_span
+    mb = min(mb, m.start())
+    return Definition(d.term_key, text[ma:mb], (ma, mb), tuple(ev), d.pattern)
+
+
 def find_definitions(text: str, doc, terms: dict[str, TermInfo]) -> list[Definition]:
     found: list[Definition] = []
     found += _acronyms(terms, text)
@@ -62,7 +77,9 @@ def find_definitions(text: str, doc, terms: dict[str, TermInfo]) -> list[Definit
     for d in sorted(found, key=lambda d: (d.evidence[0][0], d.term_key)):
         k = (d.term_key, d.meaning.lower())
         # a definition is read as a whole phrase: one cut inside a bracket says nothing whole
-        whole = balanced(d.meaning) and all(balanced(text[a:b]) for a, b in d.evidence)
+        d = _without_trailing_joiner(text, d)
+        whole = reads_whole(text, [(d.meaning_span[0], d.meaning_span[1])]) and \
+            all(reads_whole(text, [e]) or balanced(text[e[0]:e[1]]) and e is not d.evidence[-1] for e in d.evidence)
         if k not in seen and whole and d.meaning.lower() != terms[d.term_key].label.lower():
             seen.add(k)
             out.append(d)
@@ -105,7 +122,10 @@ def _appositives(text: str, doc, terms: dict[str, TermInfo]) -> list[Definition]
             ma, mb = _strip_det(text, start, a - 1)
             meaning = text[ma:mb]
             # mb > a: closing an open bracket ran past the symbol ("the triple (# w*, …)"): no name for it
-            if a >= mb > ma and re.search(r"[a-z]{3}", meaning) and not re.search(r"\b(?:at|most|least|of|in|on|to|by|for|modulo|and|or)$", meaning):
+            listed = re.match(r"\s*,\s*\S", text[b:b + 3]) is not None  # "subgroups H,K": H is one of them
+            plural = re.search(r"[^s]s$", meaning) is not None and not meaning.endswith(("ss", "ics", "sis"))
+            if a >= mb > ma and re.search(r"[a-z]{3}", meaning) and not listed and not plural and \
+                    not re.search(r"\b(?:at|most|least|of|in|on|to|by|for|modulo|and|or)$", meaning):
                 out.append(Definition(t.key, meaning, (ma, mb), ((ma, b),), "appositive"))
     # a tuple after a noun phrase: "the architecture-data pair (σ, ρ)"
     for t in terms.values():

@@ -79,7 +79,8 @@ def propositions(text: str, sentences: list[Sentence], doc) -> list[Proposition]
             spans = tuple(_whole_words(text, sp) for sp in c.spans)
             spans = (strip_ordinal(text, spans[0]),) + spans[1:]
             parts = tuple(_parts(text, doc, spans))
-            holes = [p.span for p in parts if p.kind in _DETACHABLE and not _governed(text, p.span)]
+            holes = [p.span for p in parts if p.kind in _DETACHABLE and not _governed(text, p.span)
+                     and not any(q.kind in ("negation", "modality") and p.span[0] <= q.span[0] < p.span[1] for q in parts)]
             core = tuple(minus(text, spans, holes)) or spans
             out.append(Proposition(s.index, c.role, spans, core, parts, bool(_LEANS.match(text[spans[0][0]:spans[0][1]]))))
     return out
@@ -159,6 +160,10 @@ def _mark_of(clause) -> str:
 
 
 def _advcl_kind(clause, mark: str) -> str:
+    if mark in ("as if", "as though"):
+        return "qualifier"  # "consistent as if the functions were correct": how, not when
+    if mark in ("even if", "even when", "even though"):
+        return "contrast"
     for marks, kind in ((CRITERION_MARKS, "criterion"), (CONDITION_MARKS, "condition"), (CONTRAST_MARKS, "contrast"),
                         (EVIDENCE_MARKS, "evidence"), (CONSEQUENCE_MARKS, "consequence")):
         if any(mark == m or mark.endswith(" " + m) or mark.startswith(m + " ") for m in marks):

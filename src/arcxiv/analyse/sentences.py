@@ -25,8 +25,17 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if word in ABBREVIATIONS:
         return True
     # A single capital before a full stop is an initial ("J. Smith"), unless math ("rate N.").
+    nxt = re.match(r"\s*([A-Za-z]+)", text[dot + 1:dot + 24])
     return len(word) == 1 and m.group(1).isupper() and m.start() > 0 and text[m.start() - 1] == " " \
-        and dot + 2 < len(text) and text[dot + 2].isupper() and text[dot + 3: dot + 4].islower()
+        and dot + 2 < len(text) and text[dot + 2].isupper() and text[dot + 3: dot + 4].islower() \
+        and not (nxt and nxt.group(1).lower() in _OPENING_WORDS)
+
+
+# Words that open sentences and are no one's surname: "… in G. Is the order …" ends a sentence.
+_OPENING_WORDS = set("""is are was were the a an we our this these those there it its in on for if then thus hence
+however moreover finally furthermore let such as to with by from when while although since here next further
+also but and or so yet do does can may must one two both each all some many most several given under using
+first second third fourth fifth lastly consequently specifically in""".split())
 
 
 def split_sentences(text: str) -> list[Span]:
@@ -168,8 +177,21 @@ def reads_whole(src: str, spans) -> bool:
     return balanced(text)
 
 
+# A structured abstract's headings ("Context.", "Methods:"): words of the paper that are no claim,
+# but say what the sentences under them are.
+_LABEL = re.compile(r"(?i)(background|context|aims?|objectives?|purpose|methods?|methodology|materials and methods|"
+                    r"results?|findings|conclusions?|significance|motivation|limitations|interpretation)\s*[.:]\s*")
+
+
 def sentences_of(text: str) -> list[Sentence]:
-    return [
-        Sentence(index=i, span=sp, text=text[sp[0]:sp[1]], clauses=split_clauses(text, sp))
-        for i, sp in enumerate(split_sentences(text))
-    ]
+    out: list[Sentence] = []
+    label = None
+    for a, b in split_sentences(text):
+        m = _LABEL.match(text, a, b) if b - a < 400 else None
+        if m:
+            label = m.group(1).lower()
+            a = m.end()
+            if b - a < 3 or not re.search(r"[A-Za-z]{2}", text[a:b]):
+                continue  # "Context." alone: a heading, not a sentence to teach
+        out.append(Sentence(index=len(out), span=(a, b), text=text[a:b], clauses=split_clauses(text, (a, b)), label=label))
+    return out

@@ -18,16 +18,20 @@ from .nlp import noun_chunks, text_of
 from .symbols import find_acronym_words, find_defined_acronyms, find_quantities, find_symbols
 
 # Words that open a noun chunk without being part of the concept.
-_LEADING = {"DET", "PRON", "NUM", "PART", "PUNCT", "CCONJ", "ADP", "SYM", "X", "SPACE", "AUX", "VERB"}
+_LEADING = {"DET", "PRON", "NUM", "PART", "PUNCT", "CCONJ", "ADP", "SYM", "X", "SPACE", "AUX", "VERB", "ADV"}
 _LEADING_WORDS = {"most", "such", "many", "several", "various", "both", "each", "any", "some", "other",
                   "more", "less", "few", "certain", "same", "different", "new", "further", "much", "all",
                   "respective", "corresponding", "own", "first", "second", "third", "fourth", "fifth",
-                  "two", "three", "four", "five", "six", "existing", "given", "main", "key", "novel"}
+                  "two", "three", "four", "five", "six", "existing", "given", "main", "key", "novel", "following",
+                  "above", "previous", "present", "similar", "general", "particular", "several", "recent", "special",
+                  "vivo", "vitro", "situ", "silico", "art"}
 _GENERIC_NOUNS = {"we", "it", "they", "which", "that", "this", "these", "those", "one", "ones", "work",
                   "paper", "study", "approach", "method", "result", "results", "way", "case", "cases",
                   "time", "terms", "term", "part", "parts", "number", "use", "problem", "question",
                   "fact", "end", "set", "kind", "type", "types", "lot", "range", "role", "form",
-                  "article", "thing", "things", "order", "level", "levels", "step", "steps", "area"}
+                  "article", "thing", "things", "order", "level", "levels", "step", "steps", "area",
+                  "introduction", "demonstration", "surroundings", "interactions", "performance", "improvement",
+                  "improvements", "contribution", "contributions", "implications", "applications", "evaluation"}
 _SPLIT_WORDS = {"modulo", "versus", "via", "vs", "per"}
 
 
@@ -73,6 +77,16 @@ def _finish(tokens):
     keep_case = any(any(c.isupper() for c in t.text[1:]) or (t.text[:1].isupper() and not t.is_sent_start)
                     for t in tokens)
     yield (a, b, key, keep_case)
+
+
+_NAME = r"[A-Z][A-Za-z'’\-]+"
+_CITATION = re.compile(rf"{_NAME}(?:(?:,\s+{_NAME})*,?\s+(?:and|&)\s+{_NAME}|\s+et\s+al\.?)?,?\s*"
+                       r"\(\s*(?:19|20)\d\d[a-z]?\s*\)|\((?:[^()]{0,60}?(?:19|20)\d\d[a-z]?\s*[;,]?\s*)+\)")
+
+
+def citations(text: str) -> list[Span]:
+    """Where the text cites other work by author and year."""
+    return [m.span() for m in _CITATION.finditer(text)]
 
 
 def concept_key(words: list[str]) -> str:
@@ -122,7 +136,8 @@ def collect_terms(text: str, doc) -> tuple[dict[str, TermInfo], dict[str, str]]:
         add("qty:" + label, label, "quantity", label)
 
     symbol_spans = [sp for _, sp in symbols]
-    for a, b, key, keep_case in _concept_pieces(doc, symbol_spans):
+    # a citation ("Ai and Chen (2003)", "Pakes (1995)") is one unit, and its names are no concepts
+    for a, b, key, keep_case in _concept_pieces(doc, symbol_spans + citations(text)):
         form = text[a:b]
         if form.lower() in alias or key in alias:
             target = alias.get(form.lower()) or alias[key]

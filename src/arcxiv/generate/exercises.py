@@ -67,7 +67,7 @@ class ExerciseWriter:
         found = next(((k, k + len(topic)) for a, b in spans for k in [self.src.find(topic, a, b)] if k >= 0), None)
         cite = [found] if found else []
         if not found:
-            topic = "this part"  # a topic the source does not spell out is not named
+            topic = f"the sentences of lesson {lesson.number}"  # a topic the source does not spell out is not named
         solution = quote(self.src, s.span) if len(sents) == 1 else extract(self.src, spans)
         self.add("explain", scaffold(W.E_EXPLAIN.format(topic=topic), cite), solution, lesson, self.rubric_for(spans))
 
@@ -75,9 +75,9 @@ class ExerciseWriter:
         for i in sents:
             cond = [c for c in self.f.conditions if c.sentence == i]
             s = self.an.sentences[i]
-            follows = [c for c in s.clauses if c.role in ("consequence", "elaboration", "contrast")]
-            if not cond and not follows:
-                continue
+            follows = [c for c in s.clauses if c.role in ("consequence", "contrast")]
+            if not cond or not follows:
+                continue  # nothing to take apart: the model answer would be the sentence again
             parts = _merge((cond[0].claim.spans + cond[0].condition.spans) if cond else [s.clauses[0].span])
             parts = _merge(parts + [sp for c in follows for sp in c.spans])
             start = " ".join(s.text.split()[:6])
@@ -133,8 +133,8 @@ class ExerciseWriter:
 
     def open_questions(self, lesson: LessonOut) -> None:
         """Name what the abstract leaves open; the model answer is the source words each gap is about."""
-        gaps = [(s, nxt) for b in lesson.blocks for s, nxt in zip(b.statements, b.statements[1:])
-                if s.kind == "scaffold" and s.spans and nxt.kind == "extract"]
+        gaps = [(s, None) for b in lesson.blocks for s in b.statements
+                if s.kind == "scaffold" and s.spans and s.text.startswith(W.S_OPEN_PREFIX)]
         if not gaps:
             return
         said = "\x00".join(s.text for s, _ in gaps)  # one text: a label cannot run across the NULs
@@ -153,7 +153,7 @@ class ExerciseWriter:
         for st in (s for b in lesson.blocks for s in b.statements if s.kind != "scaffold"):
             sent = self.an.sentences[self.an.sentence_at(st.spans[0][0])]
             before = len(self.out)
-            self.add("explain", scaffold(W.E_EXPLAIN.format(topic="this part")), quote(self.src, sent.span), lesson,
+            self.add("explain", scaffold(W.E_EXPLAIN.format(topic=f"the sentences of lesson {lesson.number}")), quote(self.src, sent.span), lesson,
                      self.rubric_for([sent.span]))
             if len(self.out) > before:
                 return

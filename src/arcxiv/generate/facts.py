@@ -189,7 +189,7 @@ class Facts:
             made = 0
             for *_, m, k in ranked:
                 answer = self.src[m[0]:m[1]].lower()
-                if made < 2 and answer not in answers and not _answer_shows(self.src, span, m):
+                if made < 2 and answer not in answers and len(_letters(answer)) > 1 and not _answer_shows(self.src, span, m):
                     answers.add(answer)
                     out.append(ClozeFact(span, m, askable[k], p.sentence, asserts))
                     made += 1

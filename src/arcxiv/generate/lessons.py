@@ -5,7 +5,6 @@ import re
 
 from ..analyse.claims import strip_ordinal
 from ..ids import content_id
-from ..plan import _VAGUE
 from ..models import Analysis, Block, LessonOutline, LessonOut, Plan, Span, Statement, TermInfo
 from .. import wording as W
 from .statements import extract, label_mention, quote, rephrase, scaffold, term_mention_in, trim
@@ -13,6 +12,9 @@ from .units import opened, reads_whole, relation_statement, unit_around
 
 _QUALIFIER_RX = re.compile(r"(?i)(?<![\w-])(?:at most|at least|up to|exactly|uniform(?:ly)?(?:-in-time)?|explicit|only|"
                            r"except(?: for)?|approximately|asymptotically|typically|modulo|bounded by)(?![\w-])")
+# function spaces, sequence spaces and number sets, as written bare or in TeX
+STANDARD_NOTATION = re.compile(r"^\$?(?:(?:L|ℓ|H|W|C)(?:\^?\{?[0-9pqk∞,]+\}?|_\{?[0-9pqk∞]+\}?)(?:\([^()]*\))?|"
+                               r"\\mathbb\{?[NZQRC]\}?(?:\^\{?\w+\}?)?|[ℕℤℚℝℂ](?:\^\{?\w+\}?)?)\$?$")
 _CONDITION_HEADS = {"condition", "conditions", "assumption", "assumptions", "constraint", "constraints", "regime"}
 _VALUE_HEADS = {"number", "constant", "threshold", "bound", "rate", "value", "parameter"}
 
@@ -61,6 +63,14 @@ class LessonWriter:
                 mention = next(((a, b) for a, b in t.mentions if a < mention[0] and mention[1] < b), mention)
         return unit_around(self.an, mention)
 
+    def own_words(self, sentences) -> Block:
+        """The lesson's sentences, quoted, under a heading that says which they are ("Sentences 4
+        and 5 of the abstract"): every lesson's heading is its own."""
+        nums = [i + 1 for i in sorted(sentences)]
+        heading = W.H_OWN_WORDS if not nums else (W.S_SENTENCE.format(a=nums[0]) if len(nums) == 1 else
+                                                  W.S_SENTENCES.format(a=_number_list(nums))).rstrip(".")
+        return Block(heading=heading, statements=[quote(self.src, self.an.sentences[i].span) for i in sorted(sentences)])
+
     def where_used(self, term: TermInfo, mention: Span) -> Statement:
         """Evidence of a use: the words around it, else their whole sentence."""
         return self.context(term, mention) or quote(self.src, self.an.sentences[self.an.sentence_at(mention[0])].span)
@@ -76,7 +86,7 @@ class LessonWriter:
 
     # -- blocks by lesson kind -------------------------------------------------------------
     def overview(self, o: LessonOutline):
-        blocks = [Block(heading=W.H_OWN_WORDS, statements=[quote(self.src, self.an.sentences[i].span) for i in o.sentences])]
+        blocks = [self.own_words(o.sentences)]
         glance = []
         for sec in self.plan.sections:
             if sec.kind != "part":
@@ -85,10 +95,11 @@ class LessonWriter:
             span = _find(self.src, sec.title.split(": ", 1)[-1], first.span) or \
                 trim(self.src, strip_ordinal(self.src, first.clauses[0].span if first.clauses else first.span))
             glance.append(extract(self.src, [span]))
-        if len(glance) > 1:
+        announced = any(c.item for c in self.an.claims)  # rhetorical moves are not parts the paper announces
+        if len(glance) > 1 and announced:
             blocks.append(Block(heading=W.H_GLANCE, statements=glance))
         objectives = [scaffold(W.O_AIM)]
-        if len(glance) > 1:
+        if len(glance) > 1 and announced:
             objectives.append(scaffold(W.O_PARTS.format(n=len(glance))))
         return objectives, blocks, []
 
@@ -148,7 +159,8 @@ class LessonWriter:
                 st = relation_statement(self.an, r)
                 if st is not None:
                     groups[W.H_RELATIONS].append(st)
-        blocks = [Block(heading=h, statements=_unique(sts)) for h, sts in groups.items() if sts]
+        blocks = [self.own_words(o.sentences) if h == W.H_OWN_WORDS else Block(heading=h, statements=_unique(sts))
+                  for h, sts in groups.items() if sts]
         topic = o.title.split(": ", 1)[-1].split(" (")[0]
         # cite the topic where the source writes it: in these sentences, else anywhere (a heading)
         topic_span = _find(self.src, topic, _cover(self.an, o.sentences)) or _find(self.src, topic, (0, len(self.src)))
@@ -166,7 +178,7 @@ class LessonWriter:
     def synthesis(self, o: LessonOutline):
         blocks = []
         if o.sentences:
-            blocks.append(Block(heading=W.H_OWN_WORDS, statements=[quote(self.src, self.an.sentences[i].span) for i in o.sentences]))
+            blocks.append(self.own_words(o.sentences))
         members, origins = [], []
         parts = [s for s in self.plan.sections if s.kind == "part"]
         for span, keys in self.an.tuples:
@@ -221,8 +233,13 @@ class LessonWriter:
         return [scaffold(W.O_SCOPE)], blocks, []
 
     def undefined(self, t: TermInfo) -> bool:
-        """No sentence of the source defines the term, in any of its written forms."""
-        return not t.definitions and _plain(t.label) not in self.defined_forms
+        """No sentence of the source defines the term, in any of its written forms, and it is not
+        notation every reader of the field knows (L2, ℓ_p, H^1, ℝ^n): no gap is claimed for those."""
+        return not t.definitions and _plain(t.label) not in self.defined_forms and not STANDARD_NOTATION.match(t.label)
+
+    def used_as_condition(self, t: TermInfo) -> bool:
+        """Does a claim hold under this term ("under the Barron-Hermite target condition")?"""
+        return any(c.span[0] <= a and b <= c.span[1] for c in self.an.conditions for a, b in t.mentions)
 
     def listed(self, t: TermInfo) -> bool:
         """Is the term glossed or exemplified right where it appears ("X such as A and B",
@@ -244,22 +261,18 @@ class LessonWriter:
         for t in self.notation_terms():
             # a word in capitals may be a name ("MATCH", "ScanNet"); only notation or a bare
             # all-capitals abbreviation with no gloss counts as unexplained
-            bare_acronym = t.kind == "acronym" and re.fullmatch(r"[A-Z0-9]+s?", t.label) and not t.expansion
+            bare_acronym = t.kind == "acronym" and re.fullmatch(r"[A-Z0-9]+s?", t.label) and not t.expansion \
+                and f"({t.label})" not in self.src
             if self.undefined(t) and (t.kind == "symbol" or bare_acronym) and here(t) and not self.listed(t):
                 out.append(gap(W.S_MEANING_OPEN, t))
         for t in self.an.terms.values():
             if t.kind != "concept" or not self.undefined(t) or not here(t) or self.listed(t):
                 continue
             head = t.label.split()[-1].lower()
-            if head in _CONDITION_HEADS:
+            if head in _CONDITION_HEADS and self.used_as_condition(t):
                 out.append(gap(W.S_REQUIRE_OPEN if head.endswith("s") else W.S_REQUIRES_OPEN, t))
             elif head in _VALUE_HEADS and re.match(r"(?i)explicit|certain|some|a\b", t.label):
                 out.append(gap(W.S_VALUE_OPEN, t))
-            elif _VAGUE.match(t.label) and t.label.endswith("s"):
-                out.append(gap(W.S_WHICH_OPEN, t))
-        for t in self.an.terms.values():
-            if t.kind == "symbol" and t.definitions and not t.label.startswith("(") and here(t) and len(out) < 12:
-                out.append(gap(W.S_HOW_OPEN, t))
         return out
 
     def open(self, o: LessonOutline):
@@ -291,6 +304,7 @@ def write_lessons(plan: Plan) -> list[LessonOut]:
         if not any(s.kind != "scaffold" for b in blocks for s in b.statements):
             continue
         made.append((o, objectives, blocks, keys))
+    made = _taught_once(made)
     lessons: list[LessonOut] = []
     introduced: dict[str, str] = {}
     for n, (o, objectives, blocks, keys) in enumerate(made, 1):
@@ -347,6 +361,29 @@ def _minus(src: str, spans: list[Span], holes: list[Span]) -> list[Span]:
     return [p for p in out if p[1] - p[0] > 2 and re.search(r"[A-Za-z]{2}", src[p[0]:p[1]])]
 
 
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split()).strip(" .;:,")
+
+
+def _taught_once(made: list) -> list:
+    """Source words are read once in the pack: where a part or the overview quotes a sentence,
+    the other lessons do not repeat it, nor any words an earlier lesson showed. A lesson that
+    would be left with no source words keeps its own."""
+    taught = {_key(st.text) for o, _, blocks, _ in made if o.kind in ("overview", "part")
+              for b in blocks for st in b.statements if st.kind == "quote"}
+    seen: set[str] = set()
+    out = []
+    for o, objectives, blocks, keys in made:
+        if o.kind not in ("overview", "part"):
+            kept = _once([Block(heading=b.heading, statements=[st for st in b.statements if st.kind == "scaffold" or
+                                                               _key(st.text) not in taught | seen]) for b in blocks])
+            if any(st.kind != "scaffold" for b in kept for st in b.statements):
+                blocks = kept
+        seen |= {_key(st.text) for b in blocks for st in b.statements if st.kind != "scaffold"}
+        out.append((o, objectives, blocks, keys))
+    return out
+
+
 def _present(sts: list) -> list[Statement]:
     return [s for s in sts if s is not None]
 
@@ -368,7 +405,7 @@ def _once(blocks: list[Block]) -> list[Block]:
                 continue
             seen.add(key)
             kept.append(st)
-        if any(st.kind != "scaffold" for st in kept):
+        if any(st.kind != "scaffold" or st.spans for st in kept):  # source words, or a cited absence
             out.append(Block(heading=b.heading, statements=kept))
     return out
 
@@ -386,3 +423,15 @@ def _join(labels: list[str]) -> str:
     if len(labels) <= 1:
         return "".join(labels)
     return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _number_list(numbers: list[int]) -> str:
+    """1, 2, 3, 5 -> "1 to 3 and 5": ranges only where the sentences are consecutive."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = [p for r in runs for p in ([f"{r[0]} to {r[-1]}"] if len(r) > 2 else map(str, r))]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -17,6 +17,9 @@ from .. import wording as W
 from .cards import named
 from .facts import Facts
 from .flaws import find_flaws
+from ..analyse.propositions import minus
+from ..plan import _named_part
+from ..analyse.sentences import reads_whole
 from .statements import extract, label_mention, occurs, quote, scaffold
 
 OPTIONS = 4
@@ -229,6 +232,19 @@ class QuizWriter:
                  lesson, parts[0].sentences[0])
 
 
+    def ordering_of_topics(self) -> None:
+        secs = [s for s in self.f.plan.sections if s.kind in ("overview", "part") and ": " in s.title]
+        topics = [s.title.split(": ", 1)[1] for s in secs]
+        spans = [_find_in(self.src, t, self.f.an.sentences[s.sentences[0]].span) for s, t in zip(secs, topics)]
+        if len(topics) < 3 or len(set(topics)) < len(topics) or None in spans:
+            return
+        choices = _shuffle(topics, "order")
+        if choices == topics:
+            choices = topics[1:] + topics[:1]
+        self.add("ordering", scaffold(W.Q_ORDER.format(n=len(topics))), choices, [choices.index(t) for t in topics],
+                 extract(self.src, [self.f.an.sentences[s.sentences[0]].span for s in secs]), self.f.lessons[0],
+                 secs[0].sentences[0])
+
     def ordering_of_sections(self) -> None:
         """No numbered results: put the paper's moves (background, approach, findings …) in order,
         each shown by the opening words of its first sentence."""
@@ -240,10 +256,21 @@ class QuizWriter:
             return
         openings, spans = [], []
         for i in firsts:
-            s = self.f.an.sentences[i]
-            words = re.match(r"\S+(?:\s+\S+){0,7}", s.text).group(0).rstrip(",.;:")
-            openings.append(words)
-            spans.append(s.span)  # the answer cites the whole sentences, not their cut openings
+            # each move by its main claim, whole, without the words that give its place away
+            # ("Lastly, …", "Further, …"); a claim too long to be an option drops the item
+            main = next((p for p in self.f.an.propositions if p.sentence == i), None)
+            if main is None:
+                return
+            asides = [q.span for q in main.parts if q.kind in ("elaboration", "means", "qualifier", "purpose")]
+            text = next((_PLACE_WORDS.sub("", " … ".join(self.src[a:b] for a, b in spans))
+                         for spans in (main.core, minus(self.src, list(main.core), asides))
+                         if len(spans) == 1 and reads_whole(self.src, spans) and len(self.src[spans[0][0]:spans[0][1]].split()) <= 18),
+                        None)
+            text = text or _named_part(self.f.an, i)  # a claim too long to be an option: what it is about
+            if not text:
+                return self.ordering_of_topics()
+            openings.append(text)
+            spans.append(self.f.an.sentences[i].span)
         if len(set(openings)) < len(openings):
             return
         choices = _shuffle(openings, "order")
@@ -261,6 +288,15 @@ def write_quiz(f: Facts) -> tuple[list[QuizItem], list]:
     order = {l.id: l.number for l in f.lessons}
     w.items.sort(key=lambda q: (order[q.lesson_id], q.kind, q.id))
     return w.items, w.dropped
+
+
+_PLACE_WORDS = re.compile(r"(?i)^(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|further(?:more)?|moreover|lastly|finally|"
+                          r"next|then|in addition|additionally|also)\b,?\s*")
+
+
+def _find_in(src: str, phrase: str, within: Span) -> Span | None:
+    k = src.find(phrase, within[0], within[1])
+    return (k, k + len(phrase)) if k >= 0 else None
 
 
 def _asked(item: QuizItem) -> tuple:

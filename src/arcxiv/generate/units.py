@@ -84,7 +84,13 @@ def relation_statement(an: Analysis, r) -> Statement | None:
     src = an.paper.text
     span = trim(src, r.span)
     p = proposition_at(an, span)
-    if p is None or _keeps_qualifiers(p, [span]) and not any(q.kind == "condition" and q.span[1] <= span[0]
+    # a relation is what its clause says of its subject: "D*orb is separated from …"; a term that
+    # only stands beside a participle or inside a list ("robots, reducing setup complexity") is not
+    subject = [q.span for q in p.of("subject")] if p else []
+    first = next(((a, b) for a, b in an.terms[r.source_key].mentions if span[0] <= a < span[1]), None)
+    if first is None or not any(x <= first[0] and first[1] <= y for x, y in subject):
+        return None
+    if _keeps_qualifiers(p, [span]) and not any(q.kind == "condition" and q.span[1] <= span[0]
                                                               for q in p.parts):
         return extract(src, [span]) if reads_whole(src, [span]) else None
     whole = [opened(src, sp) for sp in p.spans]

@@ -76,9 +76,15 @@ def to_markdown(cur: Curriculum) -> str:
             out += ["", f"**{md(b.heading)}**", ""] + [_statement(s, sentence_of) for s in b.statements]
     out += _study_items(cur, sentence_of, lesson_titles)
     out += ["", "## Glossary", ""]
-    for t in sorted(cur.terms, key=lambda t: t.label.lower()):
-        d = f": {md(t.definition.text)}" if t.definition else ""
-        out.append(f"- **{md(t.label)}** ({t.kind}, {len(t.mentions)} mention{'s' * (len(t.mentions) != 1)}){d}")
+    terms = sorted(cur.terms, key=lambda t: t.label.lower())
+    for t in (t for t in terms if t.definition):
+        out.append(f"- **{md(t.label)}** ({t.kind}){_cite(t.definition, sentence_of)}: {md(t.definition.text)}")
+    glossed = [t.definition.text.lower() for t in terms if t.definition]  # a meaning is explained by its entry
+    # the rest, in one line: what the source uses without defining, and where (what to look up)
+    used = [f"{md(t.label)} ({', '.join(f's{n}' for n in sorted({sentence_of(a) for a, _ in t.mentions}))})"
+            for t in terms if not t.definition and not any(t.label.lower() in x for x in glossed)]
+    if used:
+        out += ["", "Used without a definition in the source: " + "; ".join(used) + "."]
     g = cur.grounding
     out += ["", "## Grounding", "", f"{g.passed} of {g.checked} statements and titles passed the grounding check; "
             f"{len(g.dropped)} dropped."]
