@@ -12,7 +12,6 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
-from ..analyse.claims import strip_ordinal
 from ..models import LessonOut, Plan, Span, Statement, TermInfo
 from .lessons import definition_statement
 from ..analyse.propositions import MODALS, NEGATIONS
@@ -196,7 +195,6 @@ class Facts:
         return out
 
 
-_LEANS = re.compile(r"(?i)^(?:it|they|this|these|those|its|their|which|with|where|and|but|or|the\s+[^,]+,\s+the)\b")
 _PURPOSE = re.compile(r"(?i)^(?:to|in order to|as|for|although|though|while|despite|because|since|if|when)\b")
 
 

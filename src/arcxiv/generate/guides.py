@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..analyse.sentences import reads_whole
 from ..models import Block, Guide, Plan
 from .. import wording as W
-from .lessons import _cover, _number_list, _unique, definition_statement
+from .lessons import _number_list, _unique, definition_statement
 from .statements import extract, quote, scaffold
 
 MAX_SENTENCE_NUMBER = 99  # larger numbers would read as facts of their own

@@ -344,23 +344,6 @@ def _find(src: str, phrase: str, within: Span) -> Span | None:
     return (k, k + len(phrase)) if k >= 0 else None
 
 
-def _minus(src: str, spans: list[Span], holes: list[Span]) -> list[Span]:
-    """The spans with the holes (condition phrases) cut out, trimmed."""
-    out = []
-    for a, b in spans:
-        pieces = [(a, b)]
-        for x, y in holes:
-            nxt = []
-            for p, q in pieces:
-                if y <= p or x >= q:
-                    nxt.append((p, q))
-                else:
-                    nxt += [(p, x), (y, q)]
-            pieces = nxt
-        out += [trim(src, p) for p in pieces]
-    return [p for p in out if p[1] - p[0] > 2 and re.search(r"[A-Za-z]{2}", src[p[0]:p[1]])]
-
-
 def _key(text: str) -> str:
     return " ".join(text.casefold().split()).strip(" .;:,")
 
