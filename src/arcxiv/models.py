@@ -84,6 +84,7 @@ class TermInfo:
     expansion: str | None = None
     expansion_span: Span | None = None  # where the source spells the acronym out
     short_span: Span | None = None  # the short form beside it
+    named: bool = False  # a noun phrase names it where it stands ("two subgroups H,K"): no gap to claim
 
     @property
     def first(self) -> int:

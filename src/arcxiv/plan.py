@@ -123,24 +123,23 @@ def _topic(an: Analysis, i: int) -> str:
                 r"lastly|finally|our (?:method|results|approach|work|framework)\b$|we\b)", found):
         found = ""  # a discourse adverbial names nothing
     if re.search(r"[^\W\d_]{2}", found) and found.split()[-1].lower() not in _FUNCTION_WORDS \
-            and found.lower() not in _NUMBER_WORDS:
+            and found.lower() not in _NUMBER_WORDS and not _CLAUSE.search(found) and not _DISCOURSE.match(found):
         return found
-    named = _named_part(an, i)
-    if named:
-        return named
-    opening = _DISCOURSE.sub("", an.sentences[i].text)
-    words = re.findall(r"\S+", opening)[:6]  # nothing better: the sentence's opening words,
-    while words and words[-1].lower().strip(",.;:") in _FUNCTION_WORDS:  # ending on a word that names something
-        words.pop()
-    return _balance(" ".join(words).rstrip(",.;:")) or "…"
+    # a noun phrase that names what the sentence is about, else the sentence by its number: never
+    # its opening words cut off ("we prove that if the composition")
+    return _named_part(an, i) or W.T_SENTENCE.format(n=i + 1)
 
 
 _DISCOURSE = re.compile(r"(?i)^(?:in particular|moreover|furthermore|further|specifically|in addition|additionally|"
                         r"also|lastly|finally|first(?:ly)?|second(?:ly)?|third(?:ly)?|then|next|here)\b,?\s*")
+# a verb makes a clause, not a name: "the resulting welfare function is supermodular"
+_CLAUSE = re.compile(r"(?i)\b(?:is|are|was|were|be|been|has|have|had|can|may|might|will|would|should|must|does|do|did|"
+                     r"let|assume|prove|show|demonstrate|produces?)\b")
 _NUMBER_WORDS = set("one two three four five six seven eight nine ten first second third fourth fifth".split())
 _FUNCTION_WORDS = set("""a an the of in on at to for by from with without under over into as and or nor but if
 than that which who whose where when while is are was were be been has have had its their this these those
-such via per not no can may might must should would could will shall""".split())
+such via per not no can may might must should would could will shall during through across between among
+within towards toward against about before after around beyond like upon""".split())
 
 
 def _named_part(an: Analysis, i: int) -> str:
@@ -152,7 +151,7 @@ def _named_part(an: Analysis, i: int) -> str:
             for part in p.of(kind):
                 words = text[part.span[0]:part.span[1]].split()
                 if 2 <= len(words) <= 8 and words[0].lower() not in _PRONOUNS and reads_whole(text, [part.span]) \
-                        and not re.match(r"(?i)that\b", words[0]):
+                        and not re.match(r"(?i)that\b", words[0]) and not _CLAUSE.search(" ".join(words)):
                     return _TRAILING.sub("", " ".join(words))
     return ""
 

@@ -20,6 +20,7 @@ T_OPEN = "What the abstract leaves open"
 T_OVERVIEW_SECTION = "Overview"
 T_SCOPE_SECTION = "Scope and assumptions"
 T_RESULT, T_PART = "Result", "Part"
+T_SENTENCE = "sentence {n}"  # a part named by its sentence when no phrase names it
 ROLE_TITLES = {"method": "Approach", "result": "Findings", "aim": "Approach", "background": "Background"}
 
 # block headings

@@ -34,13 +34,20 @@ def analyse(paper: Paper, doc=None) -> Analysis:
     values = {k: t for k, t in terms.items() if t.kind == "quantity" and _BARE_NUMBER.match(t.label)}
     terms = {k: t for k, t in terms.items() if k not in values}
     props = propositions(text, sentences, doc)
-    analysis = Analysis(paper=paper, sentences=sentences, terms=terms, claims=classify(sentences),
+    claims = classify(sentences)
+    analysis = Analysis(paper=paper, sentences=sentences, terms=terms, claims=claims,
                         conditions=[Condition(p.sentence, q.span, q.marker) for p in props for q in p.conditions()
-                                    if reads_whole(text, [q.span])],
+                                    if reads_whole(text, [q.span]) and _conditions_a_claim(q, claims[p.sentence].role)],
                         enumerations=enums, relations=[], tuples=_tuples(terms), topics=topics(doc, sentences),
                         propositions=props, values=values)
     analysis.relations = find_relations(text, doc, terms, enums, analysis.sentence_at)
     return analysis
+
+
+def _conditions_a_claim(part, role: str) -> bool:
+    """"We develop a framework for X when prices shift": in an aim or in background, "when …" is the
+    setting the paper takes up, not a condition its claim holds under."""
+    return part.marker not in ("when", "whenever") or role in ("result", "scope", "implication", "method")
 
 
 # a number, percentage or ratio names no concept: it is a value to ask about, not a term to teach

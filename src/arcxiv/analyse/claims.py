@@ -75,7 +75,8 @@ def classify(sentences: list[Sentence]) -> list[Claim]:
             # no cue: the opening sentence sets the scene, the last one concludes,
             # and a sentence in the middle continues what came before it
             role = "background" if s.index == 0 else ("implication" if s.index == n - 1 and n > 3 else prev_role)
-        we = re.search(r"(?i)(?:^|,\s+)(?:we|our (?:\w+ )?(?:results|experiments|analysis))\s+(?:\w+ly\s+)?(\w+)", s.text)
+        we = re.search(r"(?i)(?:^|,\s+)(?:we|our (?:\w+ )?(?:results|experiments|analysis)|"
+                       r"this (?:paper|work|study|article|note))\s+(?:\w+ly\s+)?(\w+)", s.text)
         if we and role in ("background", "implication"):
             # the authors' own sentence: what they did (method) or found (result), not the field's state
             role = "result" if _CUES["result"].search(s.text) else ("aim" if _CUES["aim"].search(s.text) else "method")

@@ -124,8 +124,13 @@ def _appositives(text: str, doc, terms: dict[str, TermInfo]) -> list[Definition]
             # mb > a: closing an open bracket ran past the symbol ("the triple (# w*, …)"): no name for it
             listed = re.match(r"\s*,\s*\S", text[b:b + 3]) is not None  # "subgroups H,K": H is one of them
             plural = re.search(r"[^s]s$", meaning) is not None and not meaning.endswith(("ss", "ics", "sis"))
-            if a >= mb > ma and re.search(r"[a-z]{3}", meaning) and not listed and not plural and \
-                    not re.search(r"\b(?:at|most|least|of|in|on|to|by|for|modulo|and|or)$", meaning):
+            named = a >= mb > ma and re.search(r"[a-z]{3}", meaning) and \
+                not re.search(r"\b(?:at|most|least|of|in|on|to|by|for|modulo|and|or)$", meaning)
+            if named and (listed or plural):
+                t.named = True  # one of several, or of a plural: named, but given no meaning of its own
+                for other in _listed_after(text, terms, b):  # "subgroups H,K": K is named with H
+                    other.named = True
+            elif named:
                 out.append(Definition(t.key, meaning, (ma, mb), ((ma, b),), "appositive"))
     # a tuple after a noun phrase: "the architecture-data pair (σ, ρ)"
     for t in terms.values():
@@ -137,6 +142,19 @@ def _appositives(text: str, doc, terms: dict[str, TermInfo]) -> list[Definition]
                     mb = ma + len(m.group(1))
                     out.append(Definition(t.key, text[ma:mb], (ma, mb), ((ma, b),), "appositive"))
     return out
+
+
+def _listed_after(text: str, terms: dict[str, TermInfo], end: int) -> list[TermInfo]:
+    """The symbols listed right after one: "H,K", "P_1,P_2"."""
+    starts = {a: t for t in terms.values() if t.kind == "symbol" for a, _ in t.mentions}
+    out = []
+    while True:
+        m = re.match(r"\s*,\s*", text[end:end + 4])
+        nxt = starts.get(end + m.end()) if m else None
+        if nxt is None:
+            return out
+        out.append(nxt)
+        end = next(b for a, b in nxt.mentions if a == end + m.end())
 
 
 def _inside_tuple(terms: dict[str, TermInfo], pos: int) -> bool:

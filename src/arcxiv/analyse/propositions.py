@@ -28,6 +28,7 @@ NEGATIONS = {"not", "n't", "no", "never", "neither", "nor", "without", "cannot"}
 MODALS = {"may", "might", "can", "could", "would", "should", "must", "will", "shall"}
 QUANTITY_RX = re.compile(r"(?i)(?<![\w-])(?:at most|at least|up to|more than|less than|fewer than|no more than|"
                          r"approximately|nearly|almost|only|exactly|roughly)\s+(?!when\b|if\b)(?=[\d$(\\A-Za-z*])")
+_CONDITION_NOUNS = {"condition", "assumption", "hypothesis", "regime", "constraint", "setting"}
 _DETACHABLE = {"condition", "purpose", "contrast", "evidence"}
 
 
@@ -118,6 +119,11 @@ def _parts(text: str, doc, spans: tuple[Span, ...]):
                 yield Part(_advcl_kind(c, mark), _subtree_span(c, inside), mark)
             elif dep == "advmod" and word in CONSEQUENCE_MARKS:
                 yield Part("consequence", _tok_span(c), word)
+    direct = {c.i for v in verbs for c in v.children}
+    for t in toks:  # "is supermodular under broad … conditions": a condition deeper in the clause
+        if t.dep_ == "prep" and t.lower_ == "under" and t.i not in direct and \
+                any(c.dep_ == "pobj" and c.lemma_.lower() in _CONDITION_NOUNS for c in t.children):
+            yield Part("condition", _subtree_span(t, inside), "under")
     for t in toks:  # negations and modals anywhere in the clause govern the words after them
         if t.dep_ == "neg" and t.head not in verbs or (t.lower_ in ("no", "without") and t.dep_ in ("det", "prep")):
             yield Part("negation", _tok_span(t), t.lower_)
@@ -160,7 +166,7 @@ def _mark_of(clause) -> str:
 
 
 def _advcl_kind(clause, mark: str) -> str:
-    if mark in ("as if", "as though"):
+    if mark in ("as if", "as though") or clause.lower_ == "comes" and mark == "when":
         return "qualifier"  # "consistent as if the functions were correct": how, not when
     if mark in ("even if", "even when", "even though"):
         return "contrast"

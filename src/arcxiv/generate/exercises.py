@@ -116,9 +116,13 @@ class ExerciseWriter:
                 return
 
     def scope(self, lesson: LessonOut) -> None:
-        spans = _merge([c.span for c in self.an.conditions])
-        if spans:
-            self.add("explain", scaffold(W.E_SCOPE), extract(self.src, spans), lesson, self.rubric_for(spans))
+        """Only where every claim that has a condition is asked about: one sentence's conditions."""
+        by_sentence: dict[int, list] = {}
+        for c in self.an.conditions:
+            by_sentence.setdefault(c.sentence, []).append(c.span)
+        if len(by_sentence) == 1:
+            (spans,) = by_sentence.values()
+            self.add("explain", scaffold(W.E_SCOPE), extract(self.src, _merge(spans)), lesson, self.rubric_for(spans))
 
     def concept_map(self, lesson: LessonOut) -> None:
         rels = self.f.relations + []

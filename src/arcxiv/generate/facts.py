@@ -88,6 +88,7 @@ class Facts:
                         self._lesson_of_sentence.setdefault(self.an.sentence_at(st.spans[0][0]), l)
         title = self.an.paper.title
         self.name = title.split(":")[0].strip() if ":" in title and len(title.split(":")[0].split()) <= 3 else ""
+        self.condition_spans = {c.span for c in self.an.conditions}
         self.definitions = self._definitions()
         self.relations = self._relations()
         self.members = self._members()
@@ -125,6 +126,9 @@ class Facts:
                 continue  # members of a whole are asked as one list
             key = (r.source_key, r.target_key)
             statement = relation_statement(self.an, r)
+            if statement is not None and len(_content_words(statement.text) - _content_words(
+                    self.an.terms[r.source_key].label + " " + self.an.terms[r.target_key].label)) < 2:
+                continue  # "native serotypes face limitations": the answer is in the question
             if key in seen or statement is None or statement.text in seen:
                 continue  # one card per pair, and per answer: two relations of one clause are one fact
             seen.update((key, statement.text))
@@ -153,7 +157,7 @@ class Facts:
         qualifiers, and need no other condition (else the card would say more than the source)."""
         out = []
         for p in self.an.propositions:
-            conds = p.conditions()
+            conds = [q for q in p.conditions() if q.span in self.condition_spans]
             if len(conds) != 1 or p.leans or not reads_whole(self.src, p.core) or \
                     sum(b - a for a, b in p.core) < 20 or not reads_whole(self.src, [conds[0].span]):
                 continue
@@ -208,6 +212,10 @@ def _answer_shows(src: str, span: Span, gap: Span) -> bool:
     before = src[max(span[0], gap[0] - 30):gap[0]].lower().split()[-2:]
     return shown or not balanced(src[gap[0]:gap[1]]) or not balanced(front) or \
         any(w in NEGATIONS or w in MODALS for w in before)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in _letters(text).split() if len(w) > 3}
 
 
 def _letters(text: str) -> str:

@@ -29,6 +29,9 @@ def definition_statement(an: Analysis, term: TermInfo, d) -> Statement:
     if d.pattern in ("identified-as", "denoted", "i.e.") and len(d.evidence) == 2 and \
             src[d.evidence[1][0]:d.meaning_span[0]].strip().lower() in ("the", "a", "an", ""):
         return rephrase(W.R_IS.format(term=term.label, meaning=d.meaning), list(d.evidence))
+    said = src[d.evidence[-1][0]:d.evidence[-1][1]]
+    if d.pattern == "copula" and len(d.evidence) == 2 and said.startswith("be "):  # "Let P be …", "let G be …"
+        return rephrase(W.R_IS_PLAIN.format(term=term.label, meaning=said[3:]), list(d.evidence))
     return extract(src, [trim(src, e) for e in d.evidence])
 
 
@@ -40,6 +43,7 @@ class LessonWriter:
         self.sections = {s.id: s for s in plan.sections}
         # what any sentence defines, however it is written ("$(α_1,α_2)$" and "(α_1,α_2)" are one)
         self.defined_forms = {_plain(t.label) for t in self.an.terms.values() if t.definitions}
+        self.condition_spans = {c.span for c in self.an.conditions}
         self.cond_by_sentence: dict[int, list] = {}
         for c in self.an.conditions:
             self.cond_by_sentence.setdefault(c.sentence, []).append(c)
@@ -61,7 +65,7 @@ class LessonWriter:
         for t in self.an.terms.values():  # a symbol inside "(w*, D*orb, S*)" is shown with its tuple
             if t.kind == "symbol" and t.label.startswith("(") and t is not term:
                 mention = next(((a, b) for a, b in t.mentions if a < mention[0] and mention[1] < b), mention)
-        return unit_around(self.an, mention)
+        return unit_around(self.an, mention, parts=False)
 
     def own_words(self, sentences) -> Block:
         """The lesson's sentences, quoted, under a heading that says which they are ("Sentences 4
@@ -143,7 +147,7 @@ class LessonWriter:
                 detached = len(props) > 1 or any(q.kind in ("condition", "purpose", "contrast", "evidence") for q in p.parts)
                 if (heading != W.H_CLAIM or detached) and not p.leans and reads_whole(self.src, spans):
                     groups[heading].append(extract(self.src, spans))
-                for q in p.conditions():
+                for q in (q for q in p.conditions() if q.span in self.condition_spans):
                     if reads_whole(self.src, [q.span]):
                         groups[W.H_CONDITIONS].append(extract(self.src, [q.span]))
         terms = self.terms_in(o.sentences)
@@ -235,7 +239,8 @@ class LessonWriter:
     def undefined(self, t: TermInfo) -> bool:
         """No sentence of the source defines the term, in any of its written forms, and it is not
         notation every reader of the field knows (L2, ℓ_p, H^1, ℝ^n): no gap is claimed for those."""
-        return not t.definitions and _plain(t.label) not in self.defined_forms and not STANDARD_NOTATION.match(t.label)
+        return not t.definitions and not t.named and _plain(t.label) not in self.defined_forms \
+            and not STANDARD_NOTATION.match(t.label)
 
     def used_as_condition(self, t: TermInfo) -> bool:
         """Does a claim hold under this term ("under the Barron-Hermite target condition")?"""
@@ -349,22 +354,43 @@ def _key(text: str) -> str:
 
 
 def _taught_once(made: list) -> list:
-    """Source words are read once in the pack: where a part or the overview quotes a sentence,
-    the other lessons do not repeat it, nor any words an earlier lesson showed. A lesson that
-    would be left with no source words keeps its own."""
-    taught = {_key(st.text) for o, _, blocks, _ in made if o.kind in ("overview", "part")
-              for b in blocks for st in b.statements if st.kind == "quote"}
+    """Source words are read once in the pack. Definitions are taught where the terms are (the
+    beginner lessons) and not again in a part; the source's clauses and sentences are taught in the
+    part (or overview) that reads them, and the other lessons (terms, notation, synthesis, scope, open
+    questions) repeat none of them, nor most of a sentence a part quotes. A lesson that would be left
+    with no source words keeps its own."""
+    def parts(kinds):
+        return [st for o, _, blocks, _ in made if o.kind in kinds for b in blocks for st in b.statements
+                if st.kind != "scaffold"]
+    in_parts = {_key(st.text) for st in parts(("overview", "part"))}
+    sentences = [st.spans[0] for st in parts(("overview", "part")) if st.kind == "quote"]
     seen: set[str] = set()
     out = []
     for o, objectives, blocks, keys in made:
-        if o.kind not in ("overview", "part"):
-            kept = _once([Block(heading=b.heading, statements=[st for st in b.statements if st.kind == "scaffold" or
-                                                               _key(st.text) not in taught | seen]) for b in blocks])
-            if any(st.kind != "scaffold" for b in kept for st in b.statements):
-                blocks = kept
+        part = o.kind in ("overview", "part")
+
+        def repeats(st: Statement) -> bool:
+            if st.kind == "scaffold":
+                return False
+            key = _key(st.text)
+            if part:
+                return st.kind == "rephrase" and key in seen
+            return key in seen or st.kind != "rephrase" and (key in in_parts or _covers(st, sentences))
+        kept = _once([Block(heading=b.heading, statements=[st for st in b.statements if not repeats(st)]) for b in blocks])
+        if any(st.kind != "scaffold" for b in kept for st in b.statements):
+            blocks = kept
         seen |= {_key(st.text) for b in blocks for st in b.statements if st.kind != "scaffold"}
         out.append((o, objectives, blocks, keys))
     return out
+
+
+def _covers(st: Statement, sentences: list[Span]) -> bool:
+    """Whether a statement shows most of a sentence quoted elsewhere (four fifths of its words)."""
+    for a, b in sentences:
+        inside = sum(max(0, min(b, y) - max(a, x)) for x, y in st.spans)
+        if inside >= 0.8 * (b - a):
+            return True
+    return False
 
 
 def _present(sts: list) -> list[Statement]:

@@ -29,20 +29,20 @@ def proposition_at(an: Analysis, span: Span) -> Proposition | None:
     return best
 
 
-def unit_around(an: Analysis, mention: Span, max_words: int = MAX_WORDS) -> Statement | None:
+def unit_around(an: Analysis, mention: Span, max_words: int = MAX_WORDS, parts: bool = True) -> Statement | None:
     """None when no unit reads whole: the sentence itself is quoted where it is taught."""
     src = an.paper.text
     p = proposition_at(an, mention)
     if p is not None:
         for limit in (max_words, 2 * max_words):  # a short unit first, a long clause before nothing
-            for spans in _candidates(an, p, mention):
+            for spans in _candidates(an, p, mention, parts):
                 n = sum(len(src[a:b].split()) for a, b in spans)
                 if 3 <= n <= limit and reads_whole(src, spans) and _keeps_qualifiers(p, spans):
                     return extract(src, spans)
     return None
 
 
-def _candidates(an: Analysis, p: Proposition, mention: Span):
+def _candidates(an: Analysis, p: Proposition, mention: Span, parts: bool = True):
     """From the smallest unit to the largest: a context part that holds the mention, the whole
     clause, the clause without the asides that do not hold it; a clause that leans on the one
     before it ("it is supported on …") together with that clause."""
@@ -50,7 +50,7 @@ def _candidates(an: Analysis, p: Proposition, mention: Span):
 
     def holds(sp):
         return sp[0] <= mention[0] and mention[1] <= sp[1]
-    for part in sorted(p.parts, key=lambda q: q.span[1] - q.span[0]):
+    for part in sorted(p.parts, key=lambda q: q.span[1] - q.span[0]) if parts else ():
         if part.kind in ("condition", "purpose", "contrast", "evidence", "means", "elaboration") and holds(part.span):
             yield [part.span]
     if p.leans:

@@ -79,12 +79,6 @@ def to_markdown(cur: Curriculum) -> str:
     terms = sorted(cur.terms, key=lambda t: t.label.lower())
     for t in (t for t in terms if t.definition):
         out.append(f"- **{md(t.label)}** ({t.kind}){_cite(t.definition, sentence_of)}: {md(t.definition.text)}")
-    glossed = [t.definition.text.lower() for t in terms if t.definition]  # a meaning is explained by its entry
-    # the rest, in one line: what the source uses without defining, and where (what to look up)
-    used = [f"{md(t.label)} ({', '.join(f's{n}' for n in sorted({sentence_of(a) for a, _ in t.mentions}))})"
-            for t in terms if not t.definition and not any(t.label.lower() in x for x in glossed)]
-    if used:
-        out += ["", "Used without a definition in the source: " + "; ".join(used) + "."]
     g = cur.grounding
     out += ["", "## Grounding", "", f"{g.passed} of {g.checked} statements and titles passed the grounding check; "
             f"{len(g.dropped)} dropped."]
