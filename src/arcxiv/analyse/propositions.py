@@ -83,6 +83,9 @@ def propositions(text: str, sentences: list[Sentence], doc) -> list[Proposition]
             holes = [p.span for p in parts if p.kind in _DETACHABLE and not _governed(text, p.span)
                      and not any(q.kind in ("negation", "modality") and p.span[0] <= q.span[0] < p.span[1] for q in parts)]
             core = tuple(minus(text, spans, holes)) or spans
+            if holes:  # "If P is …, then the order …": without its condition the claim opens at its subject
+                core = tuple((a + m.end(), b) if (m := re.match(r"(?i)then\b,?\s*", text[a:b])) else (a, b)
+                             for a, b in core)
             out.append(Proposition(s.index, c.role, spans, core, parts, bool(_LEANS.match(text[spans[0][0]:spans[0][1]]))))
     return out
 

@@ -379,6 +379,11 @@ def _taught_once(made: list) -> list:
         kept = _once([Block(heading=b.heading, statements=[st for st in b.statements if not repeats(st)]) for b in blocks])
         if any(st.kind != "scaffold" for b in kept for st in b.statements):
             blocks = kept
+        elif not part:  # all repeats: the lesson keeps its first source words, once, and its scaffolds
+            first = next(b for b in blocks if any(st.kind != "scaffold" for st in b.statements))
+            one = next(st for st in first.statements if st.kind != "scaffold")
+            blocks = _once([Block(heading=b.heading, statements=[st for st in b.statements if st.kind == "scaffold"
+                                                                 or st is one]) for b in blocks])
         seen |= {_key(st.text) for b in blocks for st in b.statements if st.kind != "scaffold"}
         out.append((o, objectives, blocks, keys))
     return out
