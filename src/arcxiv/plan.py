@@ -61,7 +61,7 @@ def _sections(an: Analysis) -> list[PlannedSection]:
         if overview:
             out.append(_section(an, "overview", W.T_OVERVIEW_SECTION, overview))
         for n, part in enumerate(parts, 1):
-            out.append(_section(an, "part", f"{word} {n}: {_topic(an, part[0])}", part, number=n))
+            out.append(_section(an, "part", _titled(f"{word} {n}", _topic(an, part[0])), part, number=n))
         rest = [i for i in range(len(an.sentences)) if i not in taken and i not in overview and i not in synthesis]
     else:
         first_aim = next((c.sentence for c in an.claims if c.role == "aim"), None)
@@ -78,7 +78,7 @@ def _sections(an: Analysis) -> list[PlannedSection]:
                 continue
             groups.setdefault(W.ROLE_TITLES.get(c.role, "Findings"), []).append(c.sentence)
         for n, (title, sents) in enumerate(groups.items(), 1):
-            out.append(_section(an, "part", f"{title}: {_topic(an, sents[0])}", sents, number=n))
+            out.append(_section(an, "part", _titled(title, _topic(an, sents[0])), sents, number=n))
         rest = [c.sentence for c in an.claims if c.role == "scope" and c.sentence not in overview]
     if synthesis:
         out.append(_section(an, "synthesis", W.T_FIT, synthesis))
@@ -127,7 +127,11 @@ def _topic(an: Analysis, i: int) -> str:
         return found
     # a noun phrase that names what the sentence is about, else the sentence by its number: never
     # its opening words cut off ("we prove that if the composition")
-    return _named_part(an, i) or W.T_SENTENCE.format(n=i + 1)
+    return _named_part(an, i)
+
+
+def _titled(word: str, topic: str) -> str:
+    return f"{word}: {topic}" if topic else word
 
 
 _DISCOURSE = re.compile(r"(?i)^(?:in particular|moreover|furthermore|further|specifically|in addition|additionally|"
@@ -297,7 +301,7 @@ def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline
         keep = tuple(i for i in ov.sentences if roles[i] == "aim")[:1] or ov.sentences[-1:]
         move = tuple(i for i in ov.sentences if i not in keep)
         beginner[0] = LessonOutline(ov.kind, ov.level, ov.title, ov.section_ids, keep)
-        title = f"{W.ROLE_TITLES.get(roles[move[0]], W.T_OVERVIEW_SECTION)}: {_topic(an, move[0])}"
+        title = _titled(W.ROLE_TITLES.get(roles[move[0]], W.T_OVERVIEW_SECTION), _topic(an, move[0]))
         units.insert(0, (by_kind["overview"][0], move, title))
     lo = MIN_LESSONS if not short else 3
     voc = beginner[1] if len(beginner) > 1 else None
@@ -336,7 +340,7 @@ def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline
     inter, seen = [], set()
     for sec, sents, title in units:
         if counts[title] > 1:
-            title = f"{title.split(': ')[0]}: {_topic(an, sents[0])}"
+            title = _titled(title.split(': ')[0], _topic(an, sents[0]))
         base, n = title, 1
         while title in seen:
             n += 1

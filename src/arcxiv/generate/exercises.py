@@ -10,6 +10,7 @@ from .. import wording as W
 from .cards import named
 from .facts import Facts
 from .quiz import _merge
+from .lessons import _which
 from .statements import extract, quote, scaffold
 
 _CONTRAST = re.compile(r"(?i)\b(?:separat|differ|contrast|replac|unlike|versus|outperform|compar|distinct|rather than|whereas)")
@@ -50,8 +51,6 @@ class ExerciseWriter:
             self.compare(lesson, sents)
         elif lesson.level == "advanced":
             self.connect(lesson)
-            if lesson.title == W.T_SCOPE:
-                self.scope(lesson)
             if lesson.title == W.T_OPEN:
                 self.concept_map(lesson)
                 self.open_questions(lesson)
@@ -65,11 +64,11 @@ class ExerciseWriter:
         topic = lesson.title.split(": ", 1)[-1].split(" (")[0]
         spans = [self.an.sentences[i].span for i in sents]
         found = next(((k, k + len(topic)) for a, b in spans for k in [self.src.find(topic, a, b)] if k >= 0), None)
-        cite = [found] if found else []
-        if not found:
-            topic = f"the sentences of lesson {lesson.number}"  # a topic the source does not spell out is not named
         solution = quote(self.src, s.span) if len(sents) == 1 else extract(self.src, spans)
-        self.add("explain", scaffold(W.E_EXPLAIN.format(topic=topic), cite), solution, lesson, self.rubric_for(spans))
+        # a topic the source does not spell out is not named: the prompt names the sentences
+        prompt = scaffold(W.E_EXPLAIN.format(topic=topic), [found]) if found else \
+            scaffold(W.O_CLAIM_OF.format(which=_which(sents)), spans)
+        self.add("explain", prompt, solution, lesson, self.rubric_for(spans))
 
     def unpack(self, lesson: LessonOut, sents: list[int]) -> None:
         for i in sents:
@@ -108,21 +107,6 @@ class ExerciseWriter:
                 self.add("connect", scaffold(W.E_CONNECT.format(term=tup.label), [span]), extract(self.src, spans),
                          lesson, [self.an.terms[k].label for k in keys])
                 return
-        for t in sorted(self.an.terms.values(), key=lambda t: (-len(t.mentions), t.first)):
-            if t.kind == "concept" and len({self.f.section_of.get(self.an.sentence_at(m[0])) for m in t.mentions}) >= 2:
-                spans = _merge([self.an.sentences[self.an.sentence_at(m[0])].span for m in t.mentions][:3])
-                self.add("connect", scaffold(W.E_LINK.format(term=t.label), [named(self.src, t)]),
-                         extract(self.src, spans), lesson, [t.label] + self.rubric_for(spans))
-                return
-
-    def scope(self, lesson: LessonOut) -> None:
-        """Only where every claim that has a condition is asked about: one sentence's conditions."""
-        by_sentence: dict[int, list] = {}
-        for c in self.an.conditions:
-            by_sentence.setdefault(c.sentence, []).append(c.span)
-        if len(by_sentence) == 1:
-            (spans,) = by_sentence.values()
-            self.add("explain", scaffold(W.E_SCOPE), extract(self.src, _merge(spans)), lesson, self.rubric_for(spans))
 
     def concept_map(self, lesson: LessonOut) -> None:
         rels = self.f.relations + []
@@ -154,11 +138,12 @@ class ExerciseWriter:
 
     def fallback(self, lesson: LessonOut) -> None:
         """Explain one of the lesson's grounded sentences in your own words (the first not yet set)."""
-        for st in (s for b in lesson.blocks for s in b.statements if s.kind != "scaffold"):
-            sent = self.an.sentences[self.an.sentence_at(st.spans[0][0])]
+        own = [self.an.sentences[self.an.sentence_at(s.spans[0][0])] for b in lesson.blocks for s in b.statements
+               if s.kind != "scaffold"]
+        for sent in own + self.an.sentences:  # its own sentences first, else one no exercise has asked about
             before = len(self.out)
-            self.add("explain", scaffold(W.E_EXPLAIN.format(topic=f"the sentences of lesson {lesson.number}")), quote(self.src, sent.span), lesson,
-                     self.rubric_for([sent.span]))
+            self.add("explain", scaffold(W.O_CLAIM_OF.format(which=_which([sent.index])), [sent.span]),
+                     quote(self.src, sent.span), lesson, self.rubric_for([sent.span]))
             if len(self.out) > before:
                 return
 

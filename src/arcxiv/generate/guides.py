@@ -13,7 +13,7 @@ MAX_SENTENCE_NUMBER = 99  # larger numbers would read as facts of their own
 
 def write_guides(plan: Plan) -> list[Guide]:
     an, src = plan.analysis, plan.analysis.paper.text
-    guides = []
+    guides, glossed = [], set()
     for sec in plan.sections:
         conds = [c for c in an.conditions if c.sentence in sec.sentences]
         claims = []
@@ -27,9 +27,10 @@ def write_guides(plan: Plan) -> list[Guide]:
         if conds:
             blocks.append(Block(heading=W.H_CONDITIONS, statements=_unique([extract(src, [c.span]) for c in conds])))
         keys = []
-        for t in an.terms.values():
-            if t.definitions and any(an.sentence_at(m[0]) in sec.sentences for m in t.mentions):
+        for t in an.terms.values():  # each term's meaning in the first guide that uses it
+            if t.definitions and t.key not in glossed and any(an.sentence_at(m[0]) in sec.sentences for m in t.mentions):
                 keys.append(definition_statement(an, t, t.definitions[0]))
+                glossed.add(t.key)
         if keys:
             blocks.append(Block(heading=W.H_KEY_TERMS, statements=_unique(keys)))
         numbers = [i + 1 for i in sorted(sec.sentences)]

@@ -143,9 +143,9 @@ class LessonWriter:
             props = [p for p in self.an.propositions if p.sentence == i]
             for n, p in enumerate(props):
                 heading = _HEADINGS.get("claim" if n == 0 else p.role, W.H_DETAIL)
-                spans = p.core if heading == W.H_CLAIM else [opened(self.src, sp, connective=True) for sp in p.spans]
-                detached = len(props) > 1 or any(q.kind in ("condition", "purpose", "contrast", "evidence") for q in p.parts)
-                if (heading != W.H_CLAIM or detached) and not p.leans and reads_whole(self.src, spans):
+                spans = [opened(self.src, sp, connective=heading != W.H_CLAIM) for sp in p.spans]
+                whole_sentence = _covers(extract(self.src, spans), [self.an.sentences[i].span])
+                if not whole_sentence and not p.leans and reads_whole(self.src, spans):
                     groups[heading].append(extract(self.src, spans))
                 for q in (q for q in p.conditions() if q.span in self.condition_spans):
                     if reads_whole(self.src, [q.span]):
@@ -165,12 +165,14 @@ class LessonWriter:
                     groups[W.H_RELATIONS].append(st)
         blocks = [self.own_words(o.sentences) if h == W.H_OWN_WORDS else Block(heading=h, statements=_unique(sts))
                   for h, sts in groups.items() if sts]
-        topic = o.title.split(": ", 1)[-1].split(" (")[0]
+        topic = o.title.split(": ", 1)[-1].split(" (")[0] if ": " in o.title else ""
         # cite the topic where the source writes it: in these sentences, else anywhere (a heading)
-        topic_span = _find(self.src, topic, _cover(self.an, o.sentences)) or _find(self.src, topic, (0, len(self.src)))
-        if topic_span is None:
-            topic = "this part"
-        objectives = [scaffold(W.O_CLAIM.format(topic=topic), [topic_span] if topic_span else [])]
+        topic_span = topic and (_find(self.src, topic, _cover(self.an, o.sentences)) or _find(self.src, topic, (0, len(self.src))))
+        if topic_span:
+            objectives = [scaffold(W.O_CLAIM.format(topic=topic), [topic_span])]
+        else:  # no phrase names the part: the objective names its sentences
+            objectives = [scaffold(W.O_CLAIM_OF.format(which=_which(o.sentences)),
+                                   [self.an.sentences[i].span for i in o.sentences])]
         if groups[W.H_CONDITIONS]:
             objectives.append(scaffold(W.O_CONDITIONS))
         qty = [t for t in terms if t.kind == "quantity"][:3]
@@ -222,7 +224,7 @@ class LessonWriter:
             blocks.append(Block(heading=W.H_SCOPE, statements=[quote(self.src, self.an.sentences[i].span) for i in o.sentences]))
         conds = [extract(self.src, [c.span]) for c in self.an.conditions]
         if conds:
-            blocks.append(Block(heading=W.H_CONDITIONS, statements=_unique(conds)))
+            blocks.append(Block(heading=W.H_CONDITIONS_TOGETHER, statements=_unique(conds)))
         quals = []
         for s in self.an.sentences:
             if s.index in o.sentences:
@@ -437,6 +439,11 @@ def _join(labels: list[str]) -> str:
     if len(labels) <= 1:
         return "".join(labels)
     return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _which(sentences) -> str:
+    nums = [i + 1 for i in sorted(sentences)]
+    return f"sentence {nums[0]}" if len(nums) == 1 else f"sentences {_number_list(nums)}"
 
 
 def _number_list(numbers: list[int]) -> str:

@@ -185,6 +185,8 @@ class QuizWriter:
                     continue
                 prompt = scaffold(W.Q_STATED.format(statement=text), _merge(d.statement.spans + [named(self.src, swap)]))
                 self.add("true_false", prompt, [W.CHOICE_TRUE, W.CHOICE_FALSE], W.CHOICE_FALSE, d.statement, lesson, d.sentence)
+            elif any(q.explanation.text == d.statement.text for q in self.items):
+                continue  # already asked (which symbol is …): one item per fact
             else:
                 prompt = scaffold(W.Q_STATED.format(statement=d.statement.text), d.statement.spans)
                 self.add("true_false", prompt, [W.CHOICE_TRUE, W.CHOICE_FALSE], W.CHOICE_TRUE, d.statement, lesson, d.sentence)
