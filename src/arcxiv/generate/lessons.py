@@ -289,9 +289,8 @@ class LessonWriter:
             blocks.append(Block(heading=W.H_SCOPE, statements=[quote(self.src, self.an.sentences[i].span) for i in o.sentences]))
         if gaps:
             blocks.append(Block(heading=W.H_OPEN, statements=[s for pair in gaps for s in pair if s]))
-        if not blocks:  # nothing detectably missing: end on the source's last sentence
-            s = self.an.sentences[-1]
-            blocks.append(Block(heading=W.H_OPEN, statements=[quote(self.src, s.span)]))
+        if not blocks:  # nothing detectably missing: end on the source's last sentence, under its own name
+            blocks.append(self.own_words([self.an.sentences[-1].index]))
         return [scaffold(W.O_OPEN)], blocks, []
 
 
@@ -311,7 +310,7 @@ def write_lessons(plan: Plan) -> list[LessonOut]:
         if not any(s.kind != "scaffold" for b in blocks for s in b.statements):
             continue
         made.append((o, objectives, blocks, keys))
-    made = _taught_once(made)
+    made = [(o, _promised(w, o, objectives, blocks), blocks, keys) for o, objectives, blocks, keys in _taught_once(made)]
     lessons: list[LessonOut] = []
     introduced: dict[str, str] = {}
     for n, (o, objectives, blocks, keys) in enumerate(made, 1):
@@ -389,6 +388,20 @@ def _taught_once(made: list) -> list:
         seen |= {_key(st.text) for b in blocks for st in b.statements if st.kind != "scaffold"}
         out.append((o, objectives, blocks, keys))
     return out
+
+
+def _promised(w: LessonWriter, o: LessonOutline, objectives: list, blocks: list[Block]) -> list:
+    """A term lesson's objective names the terms its blocks still teach."""
+    if o.kind not in ("vocabulary", "notation"):
+        return objectives
+    kept = {b.heading for b in blocks}
+    taught = w.nameable([t for t in (w.an.terms[k] for k in o.term_keys or [t.key for t in w.notation_terms()])
+                         if t.label in kept and (o.kind == "vocabulary" or t.kind != "quantity")])
+    if not taught:
+        return objectives
+    template = W.O_TERMS if o.kind == "vocabulary" else W.O_NOTATION
+    names = taught[:3] if o.kind == "vocabulary" else taught[:4]
+    return [scaffold(template.format(terms=_join([t.label for t in names])), w.named(names))] + objectives[1:]
 
 
 def _covers(st: Statement, sentences: list[Span]) -> bool:
