@@ -21,7 +21,6 @@ CONDITION_MARKS = {"if", "when", "whenever", "unless", "provided", "providing", 
 CRITERION_MARKS = {"exactly when", "precisely when", "if and only if", "only if", "only when", "iff"}
 CONTRAST_MARKS = {"although", "though", "while", "whereas", "despite", "even though", "but", "unlike", "yet"}
 EVIDENCE_MARKS = {"because", "since", "as", "given that", "due to", "owing to"}
-PURPOSE_MARKS = {"to", "in order to", "so that", "so as to", "for"}
 MEANS_MARKS = {"by", "via", "through", "using", "with the help of"}
 CONSEQUENCE_MARKS = {"hence", "thus", "therefore", "consequently", "thereby", "so"}
 NEGATIONS = {"not", "n't", "no", "never", "neither", "nor", "without", "cannot"}
@@ -114,7 +113,7 @@ def _parts(text: str, doc, spans: tuple[Span, ...]):
             elif dep in ("dobj", "attr", "acomp", "oprd", "xcomp", "ccomp", "dative", "agent"):
                 yield Part("object", _subtree_span(c, inside))
             elif dep == "prep":
-                yield Part(_prep_kind(c, text), _subtree_span(c, inside), word)
+                yield Part(_prep_kind(c), _subtree_span(c, inside), word)
             elif dep == "advcl":
                 mark = _mark_of(c)
                 opening = text[_subtree_span(c, inside)[0]:][:24].lower()
@@ -144,7 +143,7 @@ def _governed(text: str, span: Span) -> bool:
     return any(w in NEGATIONS or w in MODALS for w in before)
 
 
-def _prep_kind(prep, text: str) -> str:
+def _prep_kind(prep) -> str:
     word = prep.lower_
     two = " ".join(t.lower_ for t in prep.doc[prep.i:prep.i + 2])
     if word == "under" or two in CONDITION_MARKS:
@@ -164,8 +163,7 @@ def _mark_of(clause) -> str:
     """The words that open an adverbial clause: "exactly when", "if", "although", "to"."""
     left = [t for t in clause.subtree if t.i < clause.i and t.dep_ in ("mark", "advmod", "aux") and
             t.head.i in (clause.i,) + tuple(x.i for x in clause.children)]
-    words = " ".join(t.lower_ for t in sorted(left, key=lambda t: t.i)[:3])
-    return words
+    return " ".join(t.lower_ for t in sorted(left, key=lambda t: t.i)[:3])
 
 
 def _advcl_kind(clause, mark: str) -> str:
@@ -177,8 +175,8 @@ def _advcl_kind(clause, mark: str) -> str:
                         (EVIDENCE_MARKS, "evidence"), (CONSEQUENCE_MARKS, "consequence")):
         if any(mark == m or mark.endswith(" " + m) or mark.startswith(m + " ") for m in marks):
             return kind
-    if mark.startswith(("to", "in order", "so as")) or clause.tag_ == "VB" and mark == "":
-        return "purpose" if mark.startswith(("to", "in order", "so as")) else "elaboration"
+    if mark.startswith(("to", "in order", "so as", "so that")):
+        return "purpose"
     return "elaboration"  # a participle clause ("identifying …") says more about the claim
 
 

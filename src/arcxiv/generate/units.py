@@ -1,8 +1,9 @@
 """Whole units of the proposition layer, to cite: never a window of characters.
 
 ``unit_around`` answers "which words show this mention in context": the smallest proposition unit
-that holds it and reads on its own — a context part ("under the Barron-Hermite target condition"),
-else the clause's core with every negation, modal and quantity that governs it, else the sentence.
+that holds it, reads on its own and keeps every negation, modal, quantity and criterion of its
+clause — a context part ("under the Barron-Hermite target condition"), the whole clause with its
+conditions, the clause without its asides, a leaning clause with the one it leans on — else nothing.
 """
 from __future__ import annotations
 
