@@ -210,8 +210,13 @@ def _answer_shows(src: str, span: Span, gap: Span) -> bool:
     answer = _letters(src[gap[0]:gap[1]])
     shown = answer in _letters(front) if " " in answer else answer in _letters(front).split()
     before = src[max(span[0], gap[0] - 30):gap[0]].lower().split()[-2:]
-    return shown or not balanced(src[gap[0]:gap[1]]) or not balanced(front) or \
+    return shown or _expanded(src, front, gap) or not balanced(src[gap[0]:gap[1]]) or not balanced(front) or \
         any(w in NEGATIONS or w in MODALS for w in before)
+
+
+def _expanded(src: str, front: str, gap: Span) -> bool:
+    """A short form blanked right after its long form ("Sun-as-an-X-ray-star (_____)") is read off."""
+    return src[gap[0] - 1:gap[0]] == "(" and src[gap[1]:gap[1] + 1] == ")"
 
 
 def _content_words(text: str) -> set[str]:

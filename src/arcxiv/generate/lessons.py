@@ -123,7 +123,7 @@ class LessonWriter:
         for t in self.notation_terms():
             defs = [d for d in t.definitions if d.pattern != "tuple"] or t.definitions
             sts = [definition_statement(self.an, t, d) for d in defs[:2]]
-            if not sts and t.kind != "quantity" and self.undefined(t):
+            if not sts and t.kind != "quantity" and self.meaning_open(t):
                 sts.append(scaffold(W.S_MEANING_OPEN.format(term=t.label), self.named([t])))
             sts.append(self.where_used(t, t.mentions[0]))
             blocks.append(Block(heading=t.label, statements=sts))
@@ -243,6 +243,11 @@ class LessonWriter:
         notation every reader of the field knows (L2, ℓ_p, H^1, ℝ^n): no gap is claimed for those."""
         return not t.definitions and not t.named and _plain(t.label) not in self.defined_forms \
             and not STANDARD_NOTATION.match(t.label)
+
+    def meaning_open(self, t: TermInfo) -> bool:
+        """No sentence says what the term means: not defined, not glossed where it stands, not
+        introduced in brackets after its long form ("Sun-as-an-X-ray-star" (SaXS))."""
+        return self.undefined(t) and not self.listed(t) and f"({t.label})" not in self.src
 
     def used_as_condition(self, t: TermInfo) -> bool:
         """Does a claim hold under this term ("under the Barron-Hermite target condition")?"""
