@@ -253,8 +253,8 @@ def _order_by_concepts(an: Analysis, units):
 
 def _recurring(an: Analysis, parts: list[PlannedSection]) -> bool:
     """Does some term appear in two or more parts?"""
-    covers = [(an.sentences[min(p.sentences)].span[0], an.sentences[max(p.sentences)].span[1]) for p in parts]
-    return any(sum(any(a <= m[0] < b for m in t.mentions) for a, b in covers) >= 2 for t in an.terms.values())
+    sets = [set(p.sentences) for p in parts]  # a part's own sentences: they need not be contiguous
+    return any(sum(any(an.sentence_at(m[0]) in s for m in t.mentions) for s in sets) >= 2 for t in an.terms.values())
 
 
 # ----------------------------------------------------------------------------- lessons

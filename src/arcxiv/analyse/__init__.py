@@ -45,9 +45,9 @@ def analyse(paper: Paper, doc=None) -> Analysis:
 
 
 def _conditions_a_claim(part, role: str) -> bool:
-    """"We develop a framework for X when prices shift": in an aim or in background, "when …" is the
-    setting the paper takes up, not a condition its claim holds under."""
-    return part.marker not in ("when", "whenever") or role in ("result", "scope", "implication", "method")
+    """"We develop a framework for X when prices shift": outside a result, "when …" is the setting the
+    paper takes up, not a condition its claim holds under."""
+    return part.marker not in ("when", "whenever") or role in ("result", "scope", "implication")
 
 
 # a number, percentage or ratio names no concept: it is a value to ask about, not a term to teach

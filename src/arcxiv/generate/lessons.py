@@ -75,6 +75,9 @@ class LessonWriter:
                                                   W.S_SENTENCES.format(a=_number_list(nums))).rstrip(".")
         return Block(heading=heading, statements=[quote(self.src, self.an.sentences[i].span) for i in sorted(sentences)])
 
+    def mention_in(self, term: TermInfo, sentences) -> Span | None:
+        return next((m for m in term.mentions if self.an.sentence_at(m[0]) in sentences), None)
+
     def where_used(self, term: TermInfo, mention: Span) -> Statement:
         """Evidence of a use: the words around it, else their whole sentence."""
         return self.context(term, mention) or quote(self.src, self.an.sentences[self.an.sentence_at(mention[0])].span)
@@ -205,9 +208,10 @@ class LessonWriter:
         blocks += origins
         recur = []
         for t in self.an.terms.values():
-            where = [sec for sec in parts if term_mention_in(t, _cover(self.an, sec.sentences))]
+            # in the part's own sentences: a part's sentences need not be contiguous
+            where = [sec for sec in parts if self.mention_in(t, sec.sentences)]
             if len(where) >= 2 and t.kind in ("concept", "symbol", "acronym") and not t.label.startswith("("):
-                shown = [self.where_used(t, term_mention_in(t, _cover(self.an, s.sentences))) for s in where]
+                shown = [self.where_used(t, self.mention_in(t, s.sentences)) for s in where]
                 if len(shown) >= 2:
                     recur.append(Block(heading=f"{t.label}: {', '.join(s.title.split(':')[0] for s in where)}",
                                        statements=shown))
@@ -292,8 +296,10 @@ class LessonWriter:
         blocks = []
         if o.sentences:
             blocks.append(Block(heading=W.H_SCOPE, statements=[quote(self.src, self.an.sentences[i].span) for i in o.sentences]))
-        if gaps:
-            blocks.append(Block(heading=W.H_OPEN, statements=[s for pair in gaps for s in pair if s]))
+        if gaps:  # the absences, and apart from them the words that use the terms: a stated
+            # sentence is never filed as an open question
+            blocks.append(Block(heading=W.H_OPEN, statements=[absence for absence, _ in gaps]))
+            blocks.append(Block(heading=W.H_WHERE, statements=_unique([used for _, used in gaps if used])))
         if not blocks:  # nothing detectably missing: end on the source's last sentence, under its own name
             blocks.append(self.own_words([self.an.sentences[-1].index]))
         return [scaffold(W.O_OPEN)], blocks, []
