@@ -148,7 +148,9 @@ class LessonWriter:
                 heading = _HEADINGS.get("claim" if n == 0 else p.role, W.H_DETAIL)
                 spans = [opened(self.src, sp, connective=heading != W.H_CLAIM) for sp in p.spans]
                 whole_sentence = _covers(extract(self.src, spans), [self.an.sentences[i].span])
-                if not whole_sentence and not p.leans and reads_whole(self.src, spans):
+                # "it is supported on at most S* atoms …" right under its sentence's claim: "it" is that claim's subject
+                follows_claim = n > 0 and p.leans and re.match(r"(?i)(?:it|they)\b", self.src[spans[0][0]:spans[0][1]])
+                if not whole_sentence and (not p.leans or follows_claim) and reads_whole(self.src, spans):
                     groups[heading].append(extract(self.src, spans))
                 for q in (q for q in p.conditions() if q.span in self.condition_spans):
                     if reads_whole(self.src, [q.span]):
