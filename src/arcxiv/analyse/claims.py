@@ -22,8 +22,10 @@ _CUES: dict[str, re.Pattern] = {
                          r"build|construct|leverage|combine|adopt|implement|compute|simulate|measure|collect|analy[sz]e|"
                          r"differentiate|model|fit|estimate)\b|\b(?:based on|by (?:using|combining|leveraging)|"
                          r"is (?:used|employed|applied)|consists of|comprises)\b"),
-    "result": re.compile(r"(?i)\b(?:we|results?|experiments?|simulations?|analysis|evaluations?)\s+(?:\w+ly\s+)?(?:prove|show|derive|"
+    "result": re.compile(r"(?i)\b(?:we|results?|experiments?|simulations?|analysis|evaluations?)\s+"
+                         r"(?:(?:\w+ly|also|further|then|additionally)\s+)?(?:prove|show|derive|"
                          r"demonstrate|find|obtain|characteri[sz]e|observe|reveal|confirm|indicate|achieve)\b|"
+                         r"\b(?:and|but)\s+(?:also\s+)?(?:prove|show|demonstrate)\s+that\b|"
                          r"\b(?:outperforms?|achieves?|improves?|yields?|admits?|is bounded|has (?:\S+ )?rate|"
                          r"converges?|reduces?|increases?|surpass(?:es)?|attains?)\b|\d+(?:\.\d+)?\s?%"),
     "implication": re.compile(r"(?i)\b(?:these|our|the (?:\w+ )?)results\b.*\b(?:suggest|highlight|imply|indicate|underscore|"
