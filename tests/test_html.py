@@ -153,13 +153,17 @@ def test_phone_width_dark_mode_and_print(course, browser):
     context.close()
 
 
+def _course(paper: str, out) -> None:
+    """Compile a plain-text paper and write its HTML course into ``out``."""
+    write_outputs(render_files(compile_paper(ingest(paper.encode(), fmt="text"))), out)
+
+
 def test_hostile_paper_runs_nothing(browser, tmp_path):
     paper = ("<script>alert(1)</script> A <img src=x onerror=alert(2)> study\n\n"
              "We propose the <b onmouseover=alert(3)>method</b> X, which improves <script>alert(4)</script> results "
              "on $\\mathcal{O}(n)$ tasks. First, we show that X works. Second, we show that X is fast. "
              "Third, we show that X scales. The results suggest that X helps. The proofs are self-contained.")
-    cur = compile_paper(ingest(paper.encode(), fmt="text"))
-    write_outputs(render_files(cur), tmp_path / "out")
+    _course(paper, tmp_path / "out")
     pg = browser.new_page()
     dialogs = []
     pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -179,8 +183,7 @@ def test_the_source_panel_typesets_math_and_still_highlights(browser, tmp_path):
              "We prove that the estimator $\\hat\\theta_n$ converges at rate $O(n^{-1/2})$ under mild moments. "
              "First, we show that $\\hat\\theta_n$ is consistent. Second, we bound its variance by $\\sigma^2/n$. "
              "Third, we show that the bound is sharp. The proofs are self-contained.")
-    cur = compile_paper(ingest(paper.encode(), fmt="text"))
-    write_outputs(render_files(cur), tmp_path / "out")
+    _course(paper, tmp_path / "out")
     pg = browser.new_page()
     pg.goto(url(tmp_path / "out", "lesson-01.html"))
     panel = pg.locator("#source-text")

@@ -139,6 +139,19 @@ class Analysis:
     propositions: list = field(default_factory=list)  # analyse.propositions.Proposition, in text order
     values: dict[str, TermInfo] = field(default_factory=dict)  # bare numbers ("14.2%"): asked, never taught as terms
     _starts: list[int] = field(default_factory=list, repr=False, compare=False)  # for sentence_at
+    _by_sentence: dict = field(default_factory=dict, repr=False, compare=False)  # for propositions_in
+
+    def propositions_in(self, sentence: int) -> list:
+        """The propositions of one sentence, in text order."""
+        if not self._by_sentence and self.propositions:
+            for p in self.propositions:
+                self._by_sentence.setdefault(p.sentence, []).append(p)
+        return self._by_sentence.get(sentence, [])
+
+    def stated_conditions(self, p) -> list:
+        """The conditions of proposition ``p`` that analysis kept as conditions of a claim."""
+        kept = {c.span for c in self.conditions if c.sentence == p.sentence}
+        return [q for q in p.conditions() if q.span in kept]
 
     def sentence_at(self, pos: int) -> int:
         """The sentence holding character ``pos`` (the last sentence when none does)."""

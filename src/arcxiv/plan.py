@@ -150,7 +150,7 @@ def _named_part(an: Analysis, i: int) -> str:
     """The subject (else the object) of the sentence's first clause, when it names something in
     at most eight words: "the order of P modulo O_p(G)", not "In particular"."""
     text = an.paper.text
-    for p in (p for p in an.propositions if p.sentence == i):
+    for p in an.propositions_in(i):
         for kind in ("subject", "object"):
             for part in p.of(kind):
                 words = text[part.span[0]:part.span[1]].split()

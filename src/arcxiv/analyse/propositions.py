@@ -60,11 +60,6 @@ class Proposition:
         return [p for p in self.parts if p.kind == "condition"
                 and not any(a <= p.span[0] and p.span[1] <= b for a, b in self.core)]
 
-    def governs(self, span: Span) -> list[Part]:
-        """Negations, modals and quantities of this clause that stand outside ``span``: an extract
-        of ``span`` alone would say more than the source."""
-        return [p for p in self.parts if p.kind in ("negation", "modality", "quantity", "criterion")
-                and not (span[0] <= p.span[0] and p.span[1] <= span[1])]
 
 
 _LEANS = re.compile(r"(?i)^(?:(?:and|but|or)\s+)?(?:it|they|its|their|which|where|whose|both|the (?:two|former|latter|same)|"

@@ -88,7 +88,6 @@ class Facts:
                         self._lesson_of_sentence.setdefault(self.an.sentence_at(st.spans[0][0]), l)
         title = self.an.paper.title
         self.name = title.split(":")[0].strip() if ":" in title and len(title.split(":")[0].split()) <= 3 else ""
-        self.condition_spans = {c.span for c in self.an.conditions}
         self.definitions = self._definitions()
         self.relations = self._relations()
         self.members = self._members()
@@ -157,7 +156,7 @@ class Facts:
         qualifiers, and need no other condition (else the card would say more than the source)."""
         out = []
         for p in self.an.propositions:
-            conds = [q for q in p.conditions() if q.span in self.condition_spans]
+            conds = self.an.stated_conditions(p)
             if len(conds) != 1 or p.leans or not reads_whole(self.src, p.core) or \
                     sum(b - a for a, b in p.core) < 20 or not reads_whole(self.src, [conds[0].span]):
                 continue

@@ -20,7 +20,7 @@ def write_guides(plan: Plan) -> list[Guide]:
         for i in sec.sentences:
             # the main clause's claim with its conditions (listed again below); a clause that does
             # not read whole on its own is shown as its sentence
-            main = next((p for p in an.propositions if p.sentence == i), None)
+            main = next(iter(an.propositions_in(i)), None)
             spans = next((sp for sp in ((main.spans,) if main else ()) if reads_whole(src, sp)), None)
             claims.append(extract(src, list(spans)) if spans else quote(src, an.sentences[i].span))
         blocks = [Block(heading=W.H_CLAIMS, statements=_unique(claims))]

@@ -43,10 +43,6 @@ class LessonWriter:
         self.sections = {s.id: s for s in plan.sections}
         # what any sentence defines, however it is written ("$(α_1,α_2)$" and "(α_1,α_2)" are one)
         self.defined_forms = {_plain(t.label) for t in self.an.terms.values() if t.definitions}
-        self.condition_spans = {c.span for c in self.an.conditions}
-        self.cond_by_sentence: dict[int, list] = {}
-        for c in self.an.conditions:
-            self.cond_by_sentence.setdefault(c.sentence, []).append(c)
 
     # -- helpers ---------------------------------------------------------------------------
     def terms_in(self, sentences) -> list[TermInfo]:
@@ -143,16 +139,16 @@ class LessonWriter:
                                                                W.H_DEFINED)}
         for i in o.sentences:
             groups[W.H_OWN_WORDS].append(quote(self.src, self.an.sentences[i].span))
-            props = [p for p in self.an.propositions if p.sentence == i]
+            props = self.an.propositions_in(i)
             for n, p in enumerate(props):
                 heading = _HEADINGS.get("claim" if n == 0 else p.role, W.H_DETAIL)
                 spans = [opened(self.src, sp, connective=heading != W.H_CLAIM) for sp in p.spans]
-                whole_sentence = _covers(extract(self.src, spans), [self.an.sentences[i].span])
+                whole_sentence = _covers(spans, [self.an.sentences[i].span])
                 # "it is supported on at most S* atoms …" right under its sentence's claim: "it" is that claim's subject
                 follows_claim = n > 0 and p.leans and re.match(r"(?i)(?:it|they)\b", self.src[spans[0][0]:spans[0][1]])
                 if not whole_sentence and (not p.leans or follows_claim) and reads_whole(self.src, spans):
                     groups[heading].append(extract(self.src, spans))
-                for q in (q for q in p.conditions() if q.span in self.condition_spans):
+                for q in self.an.stated_conditions(p):
                     if reads_whole(self.src, [q.span]):
                         groups[W.H_CONDITIONS].append(extract(self.src, [q.span]))
         terms = self.terms_in(o.sentences)
@@ -389,7 +385,7 @@ def _taught_once(made: list) -> list:
             key = _key(st.text)
             if part:
                 return st.kind == "rephrase" and key in seen
-            return key in seen or st.kind != "rephrase" and (key in in_parts or _covers(st, sentences))
+            return key in seen or st.kind != "rephrase" and (key in in_parts or _covers(st.spans, sentences))
         kept = _once([Block(heading=b.heading, statements=[st for st in b.statements if not repeats(st)]) for b in blocks])
         if any(st.kind != "scaffold" for b in kept for st in b.statements):
             blocks = kept
@@ -417,10 +413,10 @@ def _promised(w: LessonWriter, o: LessonOutline, objectives: list, blocks: list[
     return [scaffold(template.format(terms=_join([t.label for t in names])), w.named(names))] + objectives[1:]
 
 
-def _covers(st: Statement, sentences: list[Span]) -> bool:
-    """Whether a statement shows most of a sentence quoted elsewhere (four fifths of its words)."""
+def _covers(spans, sentences: list[Span]) -> bool:
+    """Whether these spans show most of one of the sentences (four fifths of its words)."""
     for a, b in sentences:
-        inside = sum(max(0, min(b, y) - max(a, x)) for x, y in st.spans)
+        inside = sum(max(0, min(b, y) - max(a, x)) for x, y in spans)
         if inside >= 0.8 * (b - a):
             return True
     return False
@@ -442,7 +438,7 @@ def _once(blocks: list[Block]) -> list[Block]:
     for b in blocks:
         kept = []
         for st in b.statements:
-            key = " ".join(st.text.casefold().split()).strip(" .;:,")
+            key = _key(st.text)
             if st.kind != "scaffold" and key in seen:
                 continue
             seen.add(key)

@@ -11,15 +11,16 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ..analyse.propositions import minus
+from ..analyse.sentences import reads_whole
 from ..ids import content_id
 from ..models import LessonOut, QuizItem, Span, Statement, TermInfo
+from ..plan import _named_part
 from .. import wording as W
 from .cards import named
 from .facts import Facts
 from .flaws import find_flaws
-from ..analyse.propositions import minus
-from ..plan import _named_part
-from ..analyse.sentences import reads_whole
+from .lessons import _find
 from .statements import extract, label_mention, occurs, quote, scaffold
 
 OPTIONS = 4
@@ -237,7 +238,7 @@ class QuizWriter:
     def ordering_of_topics(self) -> None:
         secs = [s for s in self.f.plan.sections if s.kind in ("overview", "part") and ": " in s.title]
         topics = [s.title.split(": ", 1)[1] for s in secs]
-        spans = [_find_in(self.src, t, self.f.an.sentences[s.sentences[0]].span) for s, t in zip(secs, topics)]
+        spans = [_find(self.src, t, self.f.an.sentences[s.sentences[0]].span) for s, t in zip(secs, topics)]
         if len(topics) < 3 or len(set(topics)) < len(topics) or None in spans:
             return
         choices = _shuffle(topics, "order")
@@ -260,7 +261,7 @@ class QuizWriter:
         for i in firsts:
             # each move by its main claim, whole, without the words that give its place away
             # ("Lastly, …", "Further, …"); a claim too long to be an option drops the item
-            main = next((p for p in self.f.an.propositions if p.sentence == i), None)
+            main = next(iter(self.f.an.propositions_in(i)), None)
             if main is None:
                 return
             asides = [q.span for q in main.parts if q.kind in ("elaboration", "means", "qualifier", "purpose")]
@@ -294,11 +295,6 @@ def write_quiz(f: Facts) -> tuple[list[QuizItem], list]:
 
 _PLACE_WORDS = re.compile(r"(?i)^(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|further(?:more)?|moreover|lastly|finally|"
                           r"next|then|in addition|additionally|also)\b,?\s*")
-
-
-def _find_in(src: str, phrase: str, within: Span) -> Span | None:
-    k = src.find(phrase, within[0], within[1])
-    return (k, k + len(phrase)) if k >= 0 else None
 
 
 def _asked(item: QuizItem) -> tuple:

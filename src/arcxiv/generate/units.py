@@ -23,7 +23,7 @@ _CONNECTIVE = re.compile(r"(?i)^(?:(?:and|or|but|nor|so|yet|while|whereas)\s+)?(
 def proposition_at(an: Analysis, span: Span) -> Proposition | None:
     """The proposition whose clause holds ``span`` (the innermost when clauses nest)."""
     best = None
-    for p in an.propositions:
+    for p in an.propositions_in(an.sentence_at(span[0])):
         if any(a <= span[0] and span[1] <= b for a, b in p.spans):
             if best is None or p.span[1] - p.span[0] < best.span[1] - best.span[0]:
                 best = p
@@ -55,7 +55,7 @@ def _candidates(an: Analysis, p: Proposition, mention: Span, parts: bool = True)
         if part.kind in ("condition", "purpose", "contrast", "evidence", "means", "elaboration") and holds(part.span):
             yield [part.span]
     if p.leans:
-        before = [q for q in an.propositions if q.sentence == p.sentence and q.span[1] <= p.span[0] and not q.leans]
+        before = [q for q in an.propositions_in(p.sentence) if q.span[1] <= p.span[0] and not q.leans]
         if before and len(p.spans) == 1:
             yield [(before[-1].spans[0][0], p.spans[0][1])]
         return
