@@ -290,7 +290,7 @@ def _check_markdown(name: str, text: str) -> str:
     for m in re.finditer(r"\[", text):  # a link, an image or a reference needs an unescaped "["
         if not _escaped_at(text, m.start()):
             after = text[m.start():m.start() + 200]
-            assert re.match(r"\[s\d+(, s\d+)*\]|\[\[[^\]\[]*\]\]", after) or (
+            assert re.match(r"\[s\d+(, s\d+)*(, (?:cut|restated))?\]|\[\[[^\]\[]*\]\]", after) or (
                 text[m.start() - 1:m.start()] == "["), (name, text[max(0, m.start() - 40):m.start() + 40])
     tokens = _MD.parse(text)
     stack = list(tokens)

@@ -75,7 +75,7 @@ def test_roadmap_lesson_and_no_network(course, page):
 def test_source_highlight_shows_the_cited_words(course, page):
     out, cur = course
     page.goto(url(out, "lesson-05.html"))
-    st = page.locator(".st.extract").first
+    st = page.locator(".reading .st.rephrase").first  # a sentence of the reading, restated from its words
     st.hover()
     marks = page.locator("#source-text mark")
     assert marks.count() >= 1

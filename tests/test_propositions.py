@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from arcxiv import wording as W
 from arcxiv.analyse import analyse
 from arcxiv.ingest import ingest
 from arcxiv.pipeline import compile_paper
@@ -57,10 +58,11 @@ def test_as_if_is_no_condition_and_citations_and_numbers_are_no_terms():
     conditional = next(t for t in cur.terms if t.label == "conditional restriction")
     assert all(cur.source.text[a - 2:a] != "un" for a, _ in conditional.mentions)  # word boundaries hold
     an = analyse(ingest(ECON))
-    assert [_text(an, c.span) for c in an.conditions] == ["under a conditional restriction", "Under a mild rank condition"]
+    # "We study estimation under a conditional restriction": the setting of an aim, no condition of a claim
+    assert [_text(an, c.span) for c in an.conditions] == ["Under a mild rank condition"]
     shown = [s.text for l in cur.lessons for b in l.blocks for s in b.statements]
-    assert "Under a mild rank condition" in shown  # taught once, as the condition it is
-    assert not any("as if" in s.text for l in cur.lessons for b in l.blocks if b.heading == "Under which conditions"
+    assert "The claim holds under a mild rank condition." in shown  # taught as the condition it is
+    assert not any("as if" in s.text for l in cur.lessons for b in l.blocks if b.heading in (W.H_CONDITIONS, W.H_CONDITIONS_TOGETHER)
                    for s in b.statements)
     # a number is asked about, never taught as a term
     assert any(c.back.text == "0.021" for c in cur.flashcards)

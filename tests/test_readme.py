@@ -48,3 +48,13 @@ def test_every_exit_code_is_documented():
     codes = {cls.exit_code for cls in vars(errors).values() if isinstance(cls, type) and
              issubclass(cls, errors.ArcxivError)} | {0, 4}  # 4: a batch with failures (cli.batch)
     assert {int(n) for n in re.findall(r"(?:: |, )(\d) ", line)} == codes
+
+
+def test_the_example_lesson_shown_is_the_compiled_one():
+    md = (ROOT / "tests" / "golden" / "example.curriculum.md").read_text(encoding="utf-8")
+    start = README.index("> **The reading**")
+    shown = README[start:README.index("\n\n", README.index("> **Its terms in later parts**") + 40)]
+    for line in shown.splitlines():
+        line = line.removeprefix(">").strip()
+        if line and not line.startswith("**"):
+            assert line in md, line

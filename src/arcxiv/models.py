@@ -123,6 +123,7 @@ class Claim:
     sentence: int
     role: Role
     item: int | None = None  # position in a sentence-level enumeration, 1-based
+    cued: bool = False  # the role comes from the sentence's own words (a cue phrase or a heading), not its place
 
 
 @dataclass
@@ -138,6 +139,7 @@ class Analysis:
     topics: dict[int, Span] = field(default_factory=dict)  # sentence -> what its main verb is about
     propositions: list = field(default_factory=list)  # analyse.propositions.Proposition, in text order
     values: dict[str, TermInfo] = field(default_factory=dict)  # bare numbers ("14.2%"): asked, never taught as terms
+    verb_lemmas: dict[int, str] = field(default_factory=dict)  # start of each participle ("indicating") -> its lemma
     _starts: list[int] = field(default_factory=list, repr=False, compare=False)  # for sentence_at
     _by_sentence: dict = field(default_factory=dict, repr=False, compare=False)  # for propositions_in
 
@@ -211,6 +213,7 @@ class Statement(_Model):
 class Block(_Model):
     heading: str
     statements: list[Statement]
+    prose: bool = False  # a reading: its statements are sentences of one paragraph, not a list
 
 
 class Source(_Model):
@@ -295,7 +298,7 @@ class QuizReport(_Model):
 
 class Exercise(_Model):
     id: str
-    kind: Literal["explain", "unpack", "compare", "connect", "concept_map"]
+    kind: Literal["explain", "unpack", "condition", "argument", "compare", "connect", "concept_map"]  # unpack: older files
     prompt: Statement
     solution: Statement
     lesson_id: str
@@ -336,6 +339,20 @@ class Grounding(_Model):
     dropped: list[Dropped]
 
 
+class ReadingStep(_Model):
+    minutes: int
+    what: Statement  # teaching text: what the group does in this step
+    lesson_ids: list[str] = Field(default_factory=list)
+    exercise_ids: list[str] = Field(default_factory=list)
+
+
+class ReadingGroup(_Model):
+    """A suggested hour for a teacher: steps through the lessons and exercises, and questions to discuss."""
+    minutes: int
+    steps: list[ReadingStep]
+    questions: list[Statement]
+
+
 class Curriculum(_Model):
     schema_: Literal["arcxiv.curriculum/1"] = Field(SCHEMA_ID, alias="schema")
     compiler: str
@@ -352,6 +369,7 @@ class Curriculum(_Model):
     visuals: list[Visual] = Field(default_factory=list)
     quiz_report: QuizReport = Field(default_factory=lambda: QuizReport(generated=0, kept=0, dropped=[]))
     deep_dives: list[DeepDive] = Field(default_factory=list)
+    reading_group: ReadingGroup | None = None
     grounding: Grounding
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

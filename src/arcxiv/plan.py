@@ -61,6 +61,7 @@ def _sections(an: Analysis) -> list[PlannedSection]:
         if overview:
             out.append(_section(an, "overview", W.T_OVERVIEW_SECTION, overview))
         for n, part in enumerate(parts, 1):
+            # a part the paper announces ("First, we establish X …") is about what it announces
             out.append(_section(an, "part", _titled(f"{word} {n}", _topic(an, part[0])), part, number=n))
         rest = [i for i in range(len(an.sentences)) if i not in taken and i not in overview and i not in synthesis]
     else:
@@ -68,6 +69,12 @@ def _sections(an: Analysis) -> list[PlannedSection]:
         overview = [c.sentence for c in an.claims if c.role == "background" and (first_aim is None or c.sentence < first_aim)]
         if first_aim is not None:
             overview.append(first_aim)
+            # "We address the following question." is read with the question it announces
+            if _ANNOUNCES.search(an.sentences[first_aim].text):
+                k = first_aim + 1
+                while k < min(len(an.sentences), first_aim + 4) and roles[k] == "aim":
+                    overview.append(k)
+                    k += 1
         if not overview:
             overview = [0]
         synthesis = [c.sentence for c in an.claims if c.role == "implication" and c.sentence not in overview]
@@ -78,7 +85,7 @@ def _sections(an: Analysis) -> list[PlannedSection]:
                 continue
             groups.setdefault(W.ROLE_TITLES.get(c.role, "Findings"), []).append(c.sentence)
         for n, (title, sents) in enumerate(groups.items(), 1):
-            out.append(_section(an, "part", _titled(title, _topic(an, sents[0])), sents, number=n))
+            out.append(_section(an, "part", _part_title(an, title, sents), sents, number=n))
         rest = [c.sentence for c in an.claims if c.role == "scope" and c.sentence not in overview]
     if synthesis:
         out.append(_section(an, "synthesis", W.T_FIT, synthesis))
@@ -93,6 +100,9 @@ def _sections(an: Analysis) -> list[PlannedSection]:
     if scope:
         out.append(_section(an, "scope", W.T_SCOPE_SECTION, scope))
     return out
+
+
+_ANNOUNCES = re.compile(r"(?i)\b(?:the following|as follows)\b|:\s*$")
 
 
 def roles_of(an: Analysis) -> dict[int, str]:
@@ -123,7 +133,8 @@ def _topic(an: Analysis, i: int) -> str:
                 r"lastly|finally|our (?:method|results|approach|work|framework)\b$|we\b)", found):
         found = ""  # a discourse adverbial names nothing
     if re.search(r"[^\W\d_]{2}", found) and found.split()[-1].lower() not in _FUNCTION_WORDS \
-            and found.lower() not in _NUMBER_WORDS and not _CLAUSE.search(found) and not _DISCOURSE.match(found):
+            and found.lower() not in _NUMBER_WORDS and not _CLAUSE.search(found) and not _DISCOURSE.match(found) \
+            and not _SETTING.match(found):
         return found
     # a noun phrase that names what the sentence is about, else the sentence by its number: never
     # its opening words cut off ("we prove that if the composition")
@@ -134,8 +145,19 @@ def _titled(word: str, topic: str) -> str:
     return f"{word}: {topic}" if topic else word
 
 
+def _part_title(an: Analysis, word: str, sents) -> str:
+    """A part is titled by its first sentence's topic only when that topic is what the part is about:
+    named in most of its sentences, else "Findings" alone (not "Findings: quiescent Sun
+    spectrum" over the flaring results too)."""
+    topic = _topic(an, sents[0])
+    named = sum(topic.lower() in an.sentences[i].text.lower() for i in sents) if topic else 0
+    return _titled(word, topic if 2 * named > len(sents) else "")
+
+
 _DISCOURSE = re.compile(r"(?i)^(?:in particular|moreover|furthermore|further|specifically|in addition|additionally|"
                         r"also|lastly|finally|first(?:ly)?|second(?:ly)?|third(?:ly)?|then|next|here)\b,?\s*")
+# a participle or preposition opens the setting of a sentence ("Given two subgroups H,K of …"), not its topic
+_SETTING = re.compile(r"(?i)^(?:given|using|assuming|considering|based on|let|with|for|in|on|to|from|by|under)\b")
 # a verb makes a clause, not a name: "the resulting welfare function is supermodular"
 _CLAUSE = re.compile(r"(?i)\b(?:is|are|was|were|be|been|has|have|had|can|may|might|will|would|should|must|does|do|did|"
                      r"let|assume|prove|show|demonstrate|produces?)\b")
@@ -179,7 +201,7 @@ def _topic_phrase(an: Analysis, i: int) -> str:
     for c in an.conditions:  # "under the … condition the active support …": skip the condition
         if c.span[0] <= a + 1 and c.span[1] > a:
             a = c.span[1]
-    rest = re.split(r"[,:;]", an.paper.text[a:b])[0].split()
+    rest = re.split(r"[,:;](?=\s)", an.paper.text[a:b])[0].split()  # "H,K" is one name, not a clause break
     # a whole short clause names its topic; eight words cut from a longer one do not
     return _balance(_TRAILING.sub("", " ".join(rest)).rstrip(",.;:")) if len(rest) <= 8 else ""
 
@@ -251,12 +273,6 @@ def _order_by_concepts(an: Analysis, units):
     return [units[i] for i in order]
 
 
-def _recurring(an: Analysis, parts: list[PlannedSection]) -> bool:
-    """Does some term appear in two or more parts?"""
-    sets = [set(p.sentences) for p in parts]  # a part's own sentences: they need not be contiguous
-    return any(sum(any(an.sentence_at(m[0]) in s for m in t.mentions) for s in sets) >= 2 for t in an.terms.values())
-
-
 # ----------------------------------------------------------------------------- lessons
 def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline]:
     by_kind = {k: [s for s in sections if s.kind == k] for k in ("overview", "part", "synthesis", "scope")}
@@ -276,18 +292,21 @@ def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline
             beginner.append(LessonOutline("notation", "beginner", W.T_NOTATION, all_ids,
                                           term_keys=tuple(notation)))
     advanced = []
-    parts = by_kind["part"]
     if by_kind["synthesis"]:
         advanced.append(LessonOutline("synthesis", "advanced", W.T_FIT,
                                       tuple(s.id for s in by_kind["synthesis"]),
                                       sum((s.sentences for s in by_kind["synthesis"]), ())))
-    elif not short and _recurring(an, parts):
+    elif len(sections) >= 2:  # no sentence says how the parts fit: the lesson retells the argument, part by part
         advanced.append(LessonOutline("synthesis", "advanced", W.T_CONNECT, all_ids))
     scope_sents = sum((s.sentences for s in by_kind["scope"]), ())
     if not short and (scope_sents or an.conditions):
         advanced.append(LessonOutline("scope", "advanced", W.T_SCOPE,
                                       tuple(s.id for s in by_kind["scope"]) or all_ids, scope_sents))
-    advanced.append(LessonOutline("open", "advanced", W.T_OPEN, all_ids, scope_sents if short else ()))
+    from .generate.gaps import Gaps  # here, not at the top: generate reads the plan's helpers
+    if Gaps(an).found() or short and scope_sents:  # a lesson on what is open only when something is
+        advanced.append(LessonOutline("open", "advanced", W.T_OPEN, all_ids, scope_sents if short else ()))
+    if not advanced:  # every path ends on the argument as a whole
+        advanced.append(LessonOutline("synthesis", "advanced", W.T_CONNECT, all_ids))
     if not units:  # a source too short for parts: teach each non-overview sentence, else the overview's own
         covered = set(beginner[0].sentences)
         rest = [s.index for s in an.sentences if s.index not in covered] or [s.index for s in an.sentences]
@@ -298,10 +317,10 @@ def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline
     if len(beginner) + len(units) + len(advanced) < (MIN_LESSONS if not short else 3) and len(ov.sentences) > 1 \
             and by_kind["overview"]:
         roles = roles_of(an)
-        keep = tuple(i for i in ov.sentences if roles[i] == "aim")[:1] or ov.sentences[-1:]
+        keep = tuple(i for i in ov.sentences if roles[i] == "aim") or ov.sentences[-1:]
         move = tuple(i for i in ov.sentences if i not in keep)
         beginner[0] = LessonOutline(ov.kind, ov.level, ov.title, ov.section_ids, keep)
-        title = _titled(W.ROLE_TITLES.get(roles[move[0]], W.T_OVERVIEW_SECTION), _topic(an, move[0]))
+        title = _part_title(an, W.ROLE_TITLES.get(roles[move[0]], W.T_OVERVIEW_SECTION), move)
         units.insert(0, (by_kind["overview"][0], move, title))
     lo = MIN_LESSONS if not short else 3
     voc = beginner[1] if len(beginner) > 1 else None
@@ -340,7 +359,7 @@ def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline
     inter, seen = [], set()
     for sec, sents, title in units:
         if counts[title] > 1:
-            title = _titled(title.split(': ')[0], _topic(an, sents[0]))
+            title = _part_title(an, title.split(': ')[0], sents)
         base, n = title, 1
         while title in seen:
             n += 1

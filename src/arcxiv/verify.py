@@ -47,6 +47,12 @@ def stem(t: str) -> str:
     return t
 
 
+def added_words(src: str, st: Statement) -> list[str]:
+    """The words of a rephrase that its cited spans do not hold (stopwords aside), repeats counted."""
+    cited = {stem(t) for a, b in st.spans for t in tokens(src[a:b])}
+    return [t for t in tokens(st.text) if stem(t) not in cited and t not in STOPWORDS]
+
+
 class Verifier:
     def __init__(self, source_text: str, extra_source: str = ""):
         self.src = source_text
@@ -71,8 +77,7 @@ class Verifier:
         elif st.kind == "rephrase":
             if not parts:
                 return "a rephrase must cite its source"
-            cited = {stem(t) for p in parts for t in tokens(p)}
-            added = [t for t in tokens(st.text) if stem(t) not in cited and t not in STOPWORDS]
+            added = added_words(self.src, st)
             for t in added:
                 if any(ch.isdigit() for ch in t):
                     return f"adds the number {t!r}"
@@ -167,6 +172,10 @@ def verify(cur: Curriculum) -> Curriculum:
     for i, e in enumerate(cur.exercises):
         for r in e.rubric:
             v.title(r, f"exercises[{i}].rubric")
+    if cur.reading_group is not None:
+        rg = cur.reading_group
+        rg.steps = [s for i, s in enumerate(rg.steps) if v.keep(s.what, f"reading_group.steps[{i}]")]
+        rg.questions = [q for i, q in enumerate(rg.questions) if v.keep(q, f"reading_group.questions[{i}]")]
     for i, d in enumerate(cur.deep_dives):
         v.title(d.title, f"deep_dives[{i}].title")
         _blocks(v, d.blocks, f"deep_dives[{i}]")

@@ -23,27 +23,56 @@ T_RESULT, T_PART = "Result", "Part"
 ROLE_TITLES = {"method": "Approach", "result": "Findings", "aim": "Approach", "background": "Background"}
 
 # block headings
-H_OWN_WORDS = "In the source's words"
-H_GLANCE = "The parts in brief"
-H_CLAIM = "The claim"
 H_CONDITIONS = "Under which conditions"
-H_CONDITIONS_TOGETHER = "The conditions side by side"
-H_FOLLOWS = "What follows from it"
-H_DETAIL = "Further detail"
-H_CONTRAST = "In contrast"
-H_QUANTITIES = "Quantities and rates"
-H_RELATIONS = "How the terms relate"
+H_CONDITIONS_TOGETHER = "Each condition with its claim"
 H_DEFINED = "Terms defined here"
 H_MEMBERS = "The members and their meanings"
-H_ORIGINS = "Where each member comes from"
 H_RECUR = "Ideas that return in several parts"
-H_SCOPE = "Scope"
 H_QUALIFIERS = "Qualifiers to keep in mind"
 H_OPEN = "Open questions, stated as gaps in the abstract"
 H_WHERE = "Where it is in the source"
 H_KEY_TERMS = "Key terms and symbols"
 H_CLAIMS = "What it claims"
 H_STRUCTURE = "How the paper is built"
+
+# readings: a lesson's connected sentences (generate/reading.py)
+H_READING = "The reading"
+H_ASSUMES = "What this lesson assumes"
+S_ASSUMES = "Bring what you know of {terms} to this lesson: the abstract names {them} and leaves {their} definition unstated."
+S_USED_IN = "It comes up in {where}."
+S_READ_IN = "Lesson {n} reads the {term} in context, as part of the paper's argument."
+S_READ_IN_MANY = "Lessons {n} read the {term} in context, as part of the paper's argument."
+S_FROM = "Lesson {n} also uses the {term}."
+S_ONWARD = "Lesson {n} uses the {term} again."
+H_RESTS = "Its terms in earlier parts"
+H_LEADS = "Its terms in later parts"
+H_BRIEF = "The paper in brief"
+H_CHECK = "Check yourself"
+CK_CONDITION = "What does sentence {n} claim, and which condition does the claim need?"
+CK_EVIDENCE = "What reason does sentence {n} give for its claim?"
+CK_MEANS = "Which means does sentence {n} name for what it does?"
+CK_CONTRAST = "What does sentence {n} set against its claim, and why does that matter?"
+CK_FOLLOWS = "What does sentence {n} say follows, and from what?"
+CK_QUANTITY = "Which bound, rate or number does sentence {n} give, and for what?"
+CK_ROLE = {"result": "What does sentence {n} find? Say it in your own words, with its qualifiers.",
+           "background": "What does sentence {n} tell you about the setting the paper starts from?",
+           "aim": "What do the authors set out to do in sentence {n}, and what would count as success?",
+           "method": "What do the authors do in sentence {n}, and what is that step for?",
+           "implication": "What does sentence {n} say follows, and from which results?",
+           "scope": "What limit does sentence {n} set on the claims?"}
+S_NEXT = "The next lessons take the paper's parts in turn, and then how they fit together."
+S_RECURS = "Sentences {where} use the {term}."
+H_NEXT = "What comes next"
+H_ARGUMENT = "The argument from start to finish"
+R_AUTHORS = "the authors"  # "we" in a reading
+R_HOLDS_LEAD = "It holds "  # a result's condition, said after its claim
+R_EVIDENCE_LEAD = "This is "  # "… is challenging due to X" -> "This is due to X."
+R_MEANS_LEAD = "This is done "  # "… by using EMDs derived from …" -> "This is done by using EMDs …"
+R_THIS = "This"  # "…, indicating X" -> "This indicates X."
+R_DOING = "In doing so, the authors"  # "we prove …, identifying X" -> "In doing so, the authors identify X."
+R_CLAIM_HOLDS = "The claim holds {condition}."
+R_LEADS = {"background": "The starting point: ", "aim": "The aim: ", "method": "The approach: ",
+           "result": "A result: ", "implication": "What follows: ", "scope": "The scope: "}
 
 # sentence templates ({x} are filled with source words, cited)
 R_IS = "{term} is the {meaning}."
@@ -90,6 +119,13 @@ Q_WHERE = "Which part of the paper brings in {term}?"
 Q_STATED = "Does the abstract state this: {statement}"
 Q_MATCH = "Match each symbol or short form to its meaning."
 Q_ORDER = "Put the {n} parts in the order the paper gives them."
+Q_ROLE = "Which of these sentences {does}?"
+ROLE_QUESTIONS = {"background": "sets out the problem the paper starts from",
+                  "aim": "states what the paper sets out to do",
+                  "method": "says how the authors go about it",
+                  "result": "reports a result of the paper",
+                  "implication": "says what follows from the results",
+                  "scope": "sets a limit on the paper's claims"}
 Q_ORDER_OPENINGS = "These {n} sentences open the parts of the abstract. Put them in the order the abstract gives them."
 # answer words a learner picks from; never part of a statement
 CHOICE_TRUE, CHOICE_FALSE = "true", "false"
@@ -97,11 +133,28 @@ CHOICE_WORDS = frozenset({CHOICE_TRUE, CHOICE_FALSE})
 
 # exercise prompts
 E_EXPLAIN = "Explain in your own words what the paper claims about {topic}."
-E_UNPACK = "Unpack the sentence that begins “{start} …” into its claim, its conditions and what follows from it."
 E_COMPARE = "How does the paper relate {a} and {b}? Answer in one sentence."
 E_CONNECT = "From which part of the paper does each member of {term} come?"
 E_MAP = "Draw a concept map of these terms and label each link with the source's words: {terms}."
 E_OPEN = "List what the abstract leaves open about {terms}."
+E_ARGUMENT = "Summarise the paper's argument in a few sentences: the problem it starts from, what the authors do, what they find and what follows."
+E_NEEDS = "Sentence {n} states a claim under a condition. Say what the claim is and which condition it needs."
+
+# the reading-group hour (a teacher's path; steps and questions are teaching text)
+T_READING_GROUP = "A reading-group hour"
+RG_INTRO = "A suggested path for a teacher: one hour in four steps, ending on the questions below."
+RG_BEGIN = "Read lessons {lessons} together and agree on the key terms and on what the paper assumes."
+RG_PARTS = "Take lessons {lessons} in turn: one person reads each part to the group, which checks each claim and its conditions against the source."
+RG_EXERCISES = "Work exercises {exercises} in pairs, then compare with the model answers."
+RG_ADVANCED = "Read lesson {lessons} together: how the parts fit together."
+RG_DISCUSS = "Discuss the questions below."
+RG_Q_GAP = "{absence} What would you need to know about it to check the claim that uses it?"
+RG_Q_CONDITION = "Sentence {n} states its claim {condition}. What might change if that condition were dropped?"
+RG_Q_QUALIFIER = "Sentence {n} says “{words}”. Why might the authors qualify the claim so, and what would a stronger claim need?"
+RG_Q_RESULT = "Which result of the paper would you use in your own work, and what does it rest on?"
+RG_Q_NEXT = "What would a follow-up study need to test, and why?"
+H_RG_STEPS = "The hour, step by step"
+H_RG_QUESTIONS = "Questions to discuss"
 
 # deep dives
 D_SENTENCE = "Sentence {n}: {role}"
@@ -133,8 +186,9 @@ _TOKEN = re.compile(r"[^\W_]+")
 
 
 def _words() -> frozenset[str]:
-    texts = [v for k, v in globals().items() if k[:2] in ("TA", "T_", "H_", "R_", "S_", "O_", "C_", "Q_", "E_", "D_") and isinstance(v, str)]
-    texts += list(ROLE_TITLES.values()) + list(D_ROLES.values())
+    texts = [v for k, v in globals().items() if k[:2] in ("TA", "T_", "H_", "R_", "S_", "O_", "C_", "Q_", "E_", "D_", "RG", "CK")
+             and isinstance(v, str)]
+    texts += list(ROLE_TITLES.values()) + list(D_ROLES.values()) + list(R_LEADS.values()) + list(ROLE_QUESTIONS.values()) + list(CK_ROLE.values())
     words = set()
     for t in texts:
         words.update(w.lower() for w in _TOKEN.findall(re.sub(r"\{\w+\}", " ", t)))

@@ -39,15 +39,17 @@ def analyse(paper: Paper, doc=None) -> Analysis:
                         conditions=[Condition(p.sentence, q.span, q.marker) for p in props for q in p.conditions()
                                     if reads_whole(text, [q.span]) and _conditions_a_claim(q, claims[p.sentence].role)],
                         enumerations=enums, relations=[], tuples=_tuples(terms), topics=topics(doc, sentences),
-                        propositions=props, values=values)
+                        propositions=props, values=values,
+                        verb_lemmas={t.idx: t.lemma_.lower() for t in doc if t.tag_ == "VBG"})
     analysis.relations = find_relations(text, doc, terms, enums, analysis.sentence_at)
     return analysis
 
 
 def _conditions_a_claim(part, role: str) -> bool:
-    """"We develop a framework for X when prices shift": outside a result, "when …" is the setting the
-    paper takes up, not a condition its claim holds under."""
-    return part.marker not in ("when", "whenever") or role in ("result", "scope", "implication")
+    """"We develop a framework for X when prices shift", "We consider testing under a privacy
+    constraint": outside a result, "when …" and "under …" are the setting the paper takes up, not a
+    condition its claim holds under."""
+    return role in ("result", "scope", "implication")
 
 
 # a number, percentage or ratio names no concept: it is a value to ask about, not a term to teach

@@ -86,7 +86,7 @@ def classify(sentences: list[Sentence]) -> list[Claim]:
             role = "result"  # "First, we establish …" announces one of the results
         if s.label:  # a structured abstract says what its sentences are: its heading decides
             role = LABEL_ROLES.get(s.label.rstrip("s"), role) if role != "scope" else role
-        claims.append(Claim(sentence=s.index, role=role, item=items.get(s.index)))
+        claims.append(Claim(sentence=s.index, role=role, item=items.get(s.index), cued=any(scores.values()) or bool(s.label)))
         prev_role = role if role not in ("scope", "implication") else prev_role
     return claims
 

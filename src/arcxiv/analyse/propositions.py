@@ -62,7 +62,7 @@ class Proposition:
 
 
 
-_LEANS = re.compile(r"(?i)^(?:(?:and|but|or)\s+)?(?:it|they|its|their|which|where|whose|both|the (?:two|former|latter|same)|"
+LEANS = re.compile(r"(?i)^(?:(?:and|but|or)\s+)?(?:it|they|its|their|which|where|whose|with|without|both|the (?:two|former|latter|same)|"
                     r"such|each|all of|(?:this|these|those)(?=\s+(?:is|are|was|were|shows?|suggests?|means?|implies|"
                     r"allows?|yields?|gives?|makes?|leads?|enables?|provides?|can|may|will|has|have|in turn)\b))\b")
 
@@ -80,7 +80,12 @@ def propositions(text: str, sentences: list[Sentence], doc) -> list[Proposition]
             if holes:  # "If P is …, then the order …": without its condition the claim opens at its subject
                 core = tuple((a + m.end(), b) if (m := re.match(r"(?i)then\b,?\s*", text[a:b])) else (a, b)
                              for a, b in core)
-            out.append(Proposition(s.index, c.role, spans, core, parts, bool(_LEANS.match(text[spans[0][0]:spans[0][1]]))))
+            # "…, which …", "it is …", and the list after a colon ("a key property: production fitness, …")
+            # read only with the words before them
+            leans = bool(LEANS.match(text[spans[0][0]:spans[0][1]])) or \
+                text[:spans[0][0]].rstrip().endswith(":") and not any(
+                    t.pos_ in ("VERB", "AUX") for t in doc if spans[0][0] <= t.idx < spans[-1][1])
+            out.append(Proposition(s.index, c.role, spans, core, parts, leans))
     return out
 
 

@@ -45,7 +45,9 @@ def find_symbols(text: str) -> list[tuple[str, Span]]:
     taken: list[Span] = []
     tex = [m.span() for m in re.finditer(_TEX, text)]
     for m in _TUPLE_RX.finditer(text):
-        if not any(a <= m.start() < b for a, b in tex):
+        # "\pr(P_1,P_2)", "f(x,y)": the arguments of a function, not a tuple of their own
+        applied = m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_}")
+        if not applied and not any(a <= m.start() < b for a, b in tex):
             out.append((re.sub(r"\s+", " ", m.group(0)), m.span()))
     for m in _SYMBOL_RX.finditer(text):
         out.append((m.group(0), m.span()))

@@ -31,18 +31,21 @@ _GENERIC_NOUNS = {"we", "it", "they", "which", "that", "this", "these", "those",
                   "fact", "end", "set", "kind", "type", "types", "lot", "range", "role", "form",
                   "article", "thing", "things", "order", "level", "levels", "step", "steps", "area",
                   "introduction", "demonstration", "surroundings", "interactions", "performance", "improvement",
-                  "improvements", "contribution", "contributions", "implications", "applications", "evaluation"}
+                  "improvements", "contribution", "contributions", "implications", "applications", "evaluation",
+                  "foundation", "development", "understanding", "possibility", "importance"}
+_MATH = re.compile(r"[∈∉⊂⊆⊃⊇=≤≥≠^_]")
 _SPLIT_WORDS = {"modulo", "versus", "via", "vs", "per"}
 
 
-def _concept_pieces(doc, symbol_spans: list[Span]):
-    """Noun-chunk pieces that name concepts, as (start char, end char, key)."""
+def _concept_pieces(doc, symbol_spans: list[Span], symbol_labels: frozenset = frozenset()):
+    """Noun-chunk pieces that name concepts, as (start char, end char, key). A symbol, wherever it
+    stands, and a formula cut a chunk: "a finite group G" names the concept "finite group"."""
     in_symbol = _covered(symbol_spans)
     for chunk in noun_chunks(doc):
         piece: list = []
         for tok in chunk:
             cut = (tok.text in "()[],;:" or tok.lower_ in _SPLIT_WORDS or in_symbol(tok.idx)
-                   or tok.text.startswith("$"))
+                   or tok.text.startswith("$") or tok.text.rstrip(".") in symbol_labels or _MATH.search(tok.text))
             if cut:
                 yield from _finish(piece)
                 piece = []
@@ -137,7 +140,8 @@ def collect_terms(text: str, doc) -> tuple[dict[str, TermInfo], dict[str, str]]:
 
     symbol_spans = [sp for _, sp in symbols]
     # a citation ("Ai and Chen (2003)", "Pakes (1995)") is one unit, and its names are no concepts
-    for a, b, key, keep_case in _concept_pieces(doc, symbol_spans + citations(text)):
+    labels = frozenset(label for label, _ in symbols)
+    for a, b, key, keep_case in _concept_pieces(doc, symbol_spans + citations(text), labels):
         form = text[a:b]
         if form.lower() in alias or key in alias:
             target = alias.get(form.lower()) or alias[key]

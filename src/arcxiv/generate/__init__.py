@@ -10,6 +10,7 @@ from .facts import Facts
 from .guides import write_guides
 from .lessons import _term_id, definition_statement, write_lessons
 from .quiz import write_quiz
+from .reading_group import reading_group
 from .visuals import make_visuals
 
 
@@ -41,6 +42,7 @@ def generate(plan: Plan) -> Curriculum:
                                dropped=[QuizFlaw(id=q.id, kind=q.kind, flaw=why) for q, why in flawed]),
         grounding=Grounding(checked=0, passed=0, dropped=[]),
     )
+    cur.reading_group = reading_group(an, cur.lessons, cur.exercises)
     cur.visuals = make_visuals(plan, cur)
     return cur
 

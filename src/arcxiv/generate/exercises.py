@@ -10,8 +10,9 @@ from .. import wording as W
 from .cards import named
 from .facts import Facts
 from .quiz import _merge
-from .lessons import _which
-from .statements import extract, quote, scaffold
+from .lessons import ARGUMENT_SENTENCES, _which, sentences_read
+from .reading import sentences_of
+from .statements import extract, quote, rephrase, scaffold
 
 _CONTRAST = re.compile(r"(?i)\b(?:separat|differ|contrast|replac|unlike|versus|outperform|compar|distinct|rather than|whereas)")
 MAX_RUBRIC = 5
@@ -39,17 +40,17 @@ class ExerciseWriter:
         return [form for *_, form in sorted(found)]  # as the model answer writes it
 
     def lesson_sentences(self, lesson: LessonOut) -> list[int]:
-        return sorted({self.an.sentence_at(st.spans[0][0]) for b in lesson.blocks for st in b.statements
-                       if st.kind == "quote"})
+        return sentences_read(self.an, lesson)
 
     def for_lesson(self, lesson: LessonOut) -> None:
         before = len(self.out)
         sents = self.lesson_sentences(lesson)
         if lesson.level == "intermediate":
             self.explain(lesson, sents)
-            self.unpack(lesson, sents)
+            self.condition_needed(lesson, sents)
             self.compare(lesson, sents)
         elif lesson.level == "advanced":
+            self.argument(lesson)
             self.connect(lesson)
             if lesson.title == W.T_OPEN:
                 self.concept_map(lesson)
@@ -60,29 +61,54 @@ class ExerciseWriter:
     def explain(self, lesson: LessonOut, sents: list[int]) -> None:
         if not sents:
             return
-        s = self.an.sentences[sents[0]]
         topic = lesson.title.split(": ", 1)[-1].split(" (")[0]
         spans = [self.an.sentences[i].span for i in sents]
         found = next(((k, k + len(topic)) for a, b in spans for k in [self.src.find(topic, a, b)] if k >= 0), None)
-        solution = quote(self.src, s.span) if len(sents) == 1 else extract(self.src, spans)
+        solution = self.restated(sents)
         # a topic the source does not spell out is not named: the prompt names the sentences
         prompt = scaffold(W.E_EXPLAIN.format(topic=topic), [found]) if found else \
             scaffold(W.O_CLAIM_OF.format(which=_which(sents)), spans)
         self.add("explain", prompt, solution, lesson, self.rubric_for(spans))
 
-    def unpack(self, lesson: LessonOut, sents: list[int]) -> None:
+    def restated(self, sents) -> Statement:
+        """A model answer in sentences: the reading of these sentences, not the source pasted back.
+        A restatement may add only a few words of its own in all, so once they are spent a sentence
+        is given as the source writes it."""
+        from ..verify import MAX_ADDED, added_words
+
+        texts, spans, budget = [], [], MAX_ADDED
         for i in sents:
-            cond = [c for c in self.f.conditions if c.sentence == i]
-            s = self.an.sentences[i]
-            follows = [c for c in s.clauses if c.role in ("consequence", "contrast")]
-            if not cond or not follows:
-                continue  # nothing to take apart: the model answer would be the sentence again
-            parts = _merge((cond[0].claim.spans + cond[0].condition.spans) if cond else [s.clauses[0].span])
-            parts = _merge(parts + [sp for c in follows for sp in c.spans])
-            start = " ".join(s.text.split()[:6])
-            self.add("unpack", scaffold(W.E_UNPACK.format(start=start), [(s.span[0], s.span[0] + len(start))]),
-                     extract(self.src, parts), lesson, self.rubric_for(parts))
+            said = sentences_of(self.an, i)
+            cost = sum(len(added_words(self.src, st)) for st in said)
+            if cost > budget:
+                sent = self.an.sentences[i]
+                said = [quote(self.src, sent.span)]
+                cost = 0
+            budget -= cost
+            texts += [st.text for st in said]
+            spans += [sp for st in said for sp in st.spans]
+        return rephrase(" ".join(texts), _merge(spans))
+
+    def argument(self, lesson: LessonOut) -> None:
+        """Retell the argument: the model answer takes each section's opening claim in turn."""
+        if not any(b.heading == W.H_ARGUMENT for b in lesson.blocks):
             return
+        # every sentence in a short abstract, each section's opening in a long one: the whole argument
+        firsts = [s.index for s in self.an.sentences] if len(self.an.sentences) <= ARGUMENT_SENTENCES else \
+            [sec.sentences[0] for sec in self.f.plan.sections]
+        if len(firsts) < 2:
+            return
+        answer = self.restated(firsts)
+        self.add("argument", scaffold(W.E_ARGUMENT), answer, lesson, self.rubric_for(answer.spans))
+
+    def condition_needed(self, lesson: LessonOut, sents: list[int]) -> None:
+        """Which condition a claim needs: the model answer states the claim and its condition."""
+        for c in self.an.conditions:
+            if c.sentence in sents:
+                claim = self.restated([c.sentence])
+                self.add("condition", scaffold(W.E_NEEDS.format(n=c.sentence + 1), [self.an.sentences[c.sentence].span]),
+                         claim, lesson, self.rubric_for([c.span]) or [self.src[c.span[0]:c.span[1]]])
+                return
 
     def compare(self, lesson: LessonOut, sents: list[int]) -> None:
         for r in self.f.relations:
@@ -143,7 +169,7 @@ class ExerciseWriter:
         for sent in own + self.an.sentences:  # its own sentences first, else one no exercise has asked about
             before = len(self.out)
             self.add("explain", scaffold(W.O_CLAIM_OF.format(which=_which([sent.index])), [sent.span]),
-                     quote(self.src, sent.span), lesson, self.rubric_for([sent.span]))
+                     self.restated([sent.index]), lesson, self.rubric_for([sent.span]))
             if len(self.out) > before:
                 return
 

@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..models import LessonOut, Plan, Span, Statement, TermInfo
-from .lessons import definition_statement
+from .lessons import definition_statement, sentences_read
 from ..analyse.propositions import MODALS, NEGATIONS
 from ..analyse.sentences import balanced
 from .statements import extract, trim
-from .units import opened, reads_whole, relation_statement
+from .units import opened, reads_whole, relation_statement, with_leaners
 
 BLANK = "_____"
 
@@ -82,10 +82,8 @@ class Facts:
         self.section_of: dict[int, str] = {i: s.id for s in plan.sections for i in s.sentences}
         self._lesson_of_sentence: dict[int, LessonOut] = {}
         for l in lessons:
-            for b in l.blocks:
-                for st in b.statements:
-                    if st.kind == "quote":
-                        self._lesson_of_sentence.setdefault(self.an.sentence_at(st.spans[0][0]), l)
+            for i in sentences_read(self.an, l):
+                self._lesson_of_sentence.setdefault(i, l)
         title = self.an.paper.title
         self.name = title.split(":")[0].strip() if ":" in title and len(title.split(":")[0].split()) <= 3 else ""
         self.definitions = self._definitions()
@@ -178,7 +176,8 @@ class Facts:
         for p in self.an.propositions:
             if len(p.spans) != 1 or p.leans or p.role == "condition" or not p.of("subject"):
                 continue  # a blank is asked in a whole clause: one that names what it is about
-            span = opened(self.src, trim(self.src, p.spans[0]))
+            whole = with_leaners(self.an, p)  # "… the kidney, which presents …": the clause with what it needs
+            span = opened(self.src, trim(self.src, whole[0] if len(whole) == 1 else p.spans[0]))
             clause = self.src[span[0]:span[1]]
             if len(clause.split()) < 5 or not reads_whole(self.src, [span]):
                 continue

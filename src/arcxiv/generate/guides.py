@@ -7,6 +7,7 @@ from ..models import Block, Guide, Plan
 from .. import wording as W
 from .lessons import _number_list, _unique, definition_statement
 from .statements import extract, quote, scaffold
+from .units import with_leaners
 
 MAX_SENTENCE_NUMBER = 99  # larger numbers would read as facts of their own
 
@@ -21,7 +22,8 @@ def write_guides(plan: Plan) -> list[Guide]:
             # the main clause's claim with its conditions (listed again below); a clause that does
             # not read whole on its own is shown as its sentence
             main = next(iter(an.propositions_in(i)), None)
-            spans = next((sp for sp in ((main.spans,) if main else ()) if reads_whole(src, sp)), None)
+            spans = next((sp for sp in ((with_leaners(an, main, every=True),) if main else ())
+                          if reads_whole(src, sp)), None)
             claims.append(extract(src, list(spans)) if spans else quote(src, an.sentences[i].span))
         blocks = [Block(heading=W.H_CLAIMS, statements=_unique(claims))]
         if conds:

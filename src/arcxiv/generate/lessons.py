@@ -3,20 +3,19 @@ from __future__ import annotations
 
 import re
 
-from ..analyse.claims import strip_ordinal
 from ..ids import content_id
+from ..plan import _VAGUE, MIN_LESSONS
 from ..models import Analysis, Block, LessonOutline, LessonOut, Plan, Span, Statement, TermInfo
 from .. import wording as W
 from .statements import extract, label_mention, quote, rephrase, scaffold, term_mention_in, trim
-from .units import opened, reads_whole, relation_statement, unit_around
+from .gaps import Gaps
+from .reading import as_sentence, continued, leans_back, sentences_of
+from .units import unit_around
 
 _QUALIFIER_RX = re.compile(r"(?i)(?<![\w-])(?:at most|at least|up to|exactly|uniform(?:ly)?(?:-in-time)?|explicit|only|"
                            r"except(?: for)?|approximately|asymptotically|typically|modulo|bounded by)(?![\w-])")
 # function spaces, sequence spaces and number sets, as written bare or in TeX
-STANDARD_NOTATION = re.compile(r"^\$?(?:(?:L|ℓ|H|W|C)(?:\^?\{?[0-9pqk∞,]+\}?|_\{?[0-9pqk∞]+\}?)(?:\([^()]*\))?|"
-                               r"\\mathbb\{?[NZQRC]\}?(?:\^\{?\w+\}?)?|[ℕℤℚℝℂ](?:\^\{?\w+\}?)?)\$?$")
-_CONDITION_HEADS = {"condition", "conditions", "assumption", "assumptions", "constraint", "constraints", "regime"}
-_VALUE_HEADS = {"number", "constant", "threshold", "bound", "rate", "value", "parameter"}
+
 
 
 def definition_statement(an: Analysis, term: TermInfo, d) -> Statement:
@@ -25,6 +24,10 @@ def definition_statement(an: Analysis, term: TermInfo, d) -> Statement:
     if d.pattern == "acronym":
         return rephrase(W.R_STANDS.format(term=term.label, meaning=d.meaning), list(d.evidence))
     if d.pattern in ("appositive", "tuple"):
+        # "a finite group G" says G is one finite group, not the finite group: keep the source's article
+        article = indefinite(src, d)
+        if article:
+            return rephrase(W.R_IS_PLAIN.format(term=term.label, meaning=f"{article} {d.meaning}"), list(d.evidence))
         return rephrase(W.R_IS.format(term=term.label, meaning=d.meaning), list(d.evidence))
     if d.pattern in ("identified-as", "denoted", "i.e.") and len(d.evidence) == 2 and \
             src[d.evidence[1][0]:d.meaning_span[0]].strip().lower() in ("the", "a", "an", ""):
@@ -35,14 +38,22 @@ def definition_statement(an: Analysis, term: TermInfo, d) -> Statement:
     return extract(src, [trim(src, e) for e in d.evidence])
 
 
-class LessonWriter:
+def indefinite(src: str, d) -> str:
+    """"a"/"an" when an appositive names its symbol by an indefinite phrase ("a finite group G"):
+    the meaning then does not single the symbol out."""
+    m = re.search(r"(?i)\b(an?)\s+$", src[max(0, d.meaning_span[0] - 4):d.meaning_span[0]])
+    return m.group(1).lower() if m and d.pattern == "appositive" else ""
+
+
+_USED_IN = W.S_USED_IN.split("{")[0]
+ARGUMENT_SENTENCES = 10  # up to this many sentences, the argument retells each one's main claim
+
+
+class LessonWriter(Gaps):
     def __init__(self, plan: Plan):
+        super().__init__(plan.analysis)
         self.plan = plan
-        self.an = plan.analysis
-        self.src = self.an.paper.text
         self.sections = {s.id: s for s in plan.sections}
-        # what any sentence defines, however it is written ("$(α_1,α_2)$" and "(α_1,α_2)" are one)
-        self.defined_forms = {_plain(t.label) for t in self.an.terms.values() if t.definitions}
 
     # -- helpers ---------------------------------------------------------------------------
     def terms_in(self, sentences) -> list[TermInfo]:
@@ -63,13 +74,10 @@ class LessonWriter:
                 mention = next(((a, b) for a, b in t.mentions if a < mention[0] and mention[1] < b), mention)
         return unit_around(self.an, mention, parts=False)
 
-    def own_words(self, sentences) -> Block:
-        """The lesson's sentences, quoted, under a heading that says which they are ("Sentences 4
-        and 5 of the abstract"): every lesson's heading is its own."""
-        nums = [i + 1 for i in sorted(sentences)]
-        heading = W.H_OWN_WORDS if not nums else (W.S_SENTENCE.format(a=nums[0]) if len(nums) == 1 else
-                                                  W.S_SENTENCES.format(a=_number_list(nums))).rstrip(".")
-        return Block(heading=heading, statements=[quote(self.src, self.an.sentences[i].span) for i in sorted(sentences)])
+    def read(self, sentences) -> Block:
+        """The sentences as a reading: one plain sentence per clause, in the source's order."""
+        return Block(heading=W.H_READING, prose=True,
+                     statements=[st for i in sorted(sentences) for st in sentences_of(self.an, i)])
 
     def mention_in(self, term: TermInfo, sentences) -> Span | None:
         return next((m for m in term.mentions if self.an.sentence_at(m[0]) in sentences), None)
@@ -78,40 +86,74 @@ class LessonWriter:
         """Evidence of a use: the words around it, else their whole sentence."""
         return self.context(term, mention) or quote(self.src, self.an.sentences[self.an.sentence_at(mention[0])].span)
 
-    def notation_terms(self) -> list[TermInfo]:
-        members_of_defined_tuples = set()
-        for span, members in self.an.tuples:
-            tup = next(t for t in self.an.terms.values() if t.mentions and t.mentions[0] == span)
-            if tup.definitions:
-                members_of_defined_tuples.update(k for k in members if not self.an.terms[k].definitions)
-        return [t for t in self.an.terms.values() if t.kind in ("symbol", "acronym", "quantity")
-                and t.key not in members_of_defined_tuples]
+    def use_of(self, mention: Span) -> Statement | None:
+        """The sentence of the reading that holds ``mention``: a use, read as a sentence. One that
+        reads only after the sentence before it ("In doing so, …", "It is …") comes as its whole
+        source sentence."""
+        i = self.an.sentence_at(mention[0])
+        st = next((st for st in sentences_of(self.an, i) if any(a <= mention[0] and mention[1] <= b for a, b in st.spans)), None)
+        if st is not None and leans_back(st.text):
+            st = as_sentence(self.an, self.an.sentences[i].span) or quote(self.src, self.an.sentences[i].span)
+        return st
+
+    def account(self, t: TermInfo, definitions: list) -> list[Statement]:
+        """All the paper says about a term, in one paragraph: its definition, the sentences that use
+        it (three at most, each once) and where it comes up."""
+        sts = [definition_statement(self.an, t, d) for d in definitions]
+        read: set[int] = set()
+        for m in t.mentions:
+            i = self.an.sentence_at(m[0])
+            if i in read or len(read) == 3:
+                continue
+            read.add(i)
+            st = self.use_of(m)
+            if st is not None:
+                sts.append(st)
+        nums = sorted({self.an.sentence_at(m[0]) + 1 for m in t.mentions})
+        if len(nums) > 1:
+            sts.append(scaffold(W.S_USED_IN.format(where=W.S_SENTENCES.format(a=_number_list(nums)).lower()
+                                                   .removesuffix(" of the abstract.")), self.named([t])))
+        return _unique(sts)
+
+    def assumes(self, terms: list[TermInfo]) -> Block | None:
+        """Honest prerequisites: the terms a lesson uses that the paper leaves undefined, as what the
+        learner must bring (never defined by us)."""
+        if not terms:
+            return None
+        one = len(terms) == 1
+        text = W.S_ASSUMES.format(terms=_join([t.label for t in terms]), are="is" if one else "are",
+                                  them="it" if one else "them", their="its" if one else "their")
+        return Block(heading=W.H_ASSUMES, statements=[scaffold(text, self.named(terms))])
+
+    def condition_sentences(self, sentences=None, said: list[Statement] = ()) -> list[Statement]:
+        """"The claim holds under the Barron-Hermite target condition." for each stated condition,
+        unless the reading already says it after its claim."""
+        told = {tuple(sp) for st in said for sp in st.spans if st.text.startswith(W.R_HOLDS_LEAD)}
+        out = []
+        for c in self.an.conditions:
+            if (sentences is None or c.sentence in sentences) and tuple(c.span) not in told:
+                cond = self.src[c.span[0]:c.span[1]]
+                out.append(rephrase(W.R_CLAIM_HOLDS.format(condition=cond[:1].lower() + cond[1:]
+                                                           if not re.match(r"[A-Z][A-Z\d_^*]", cond) else cond), [c.span]))
+        return _unique(out)
 
     # -- blocks by lesson kind -------------------------------------------------------------
     def overview(self, o: LessonOutline):
-        blocks = [self.own_words(o.sentences)]
-        glance = []
-        for sec in self.plan.sections:
-            if sec.kind != "part":
-                continue
-            first = self.an.sentences[sec.sentences[0]]
-            span = _find(self.src, sec.title.split(": ", 1)[-1], first.span) or \
-                trim(self.src, strip_ordinal(self.src, first.clauses[0].span if first.clauses else first.span))
-            glance.append(extract(self.src, [span]))
-        announced = any(c.item for c in self.an.claims)  # rhetorical moves are not parts the paper announces
-        if len(glance) > 1 and announced:
-            blocks.append(Block(heading=W.H_GLANCE, statements=glance))
+        blocks = [self.read(o.sentences)]
+        brief = self.argument(skip=set(o.sentences))  # the rest of the paper, one claim per sentence
+        if brief.statements:
+            blocks.append(Block(heading=W.H_BRIEF, statements=brief.statements, prose=True))
+        blocks.append(Block(heading=W.H_NEXT, statements=[scaffold(W.S_NEXT)]))
         objectives = [scaffold(W.O_AIM)]
-        if len(glance) > 1 and announced:
-            objectives.append(scaffold(W.O_PARTS.format(n=len(glance))))
+        parts = [s for s in self.plan.sections if s.kind == "part"]
+        if len(parts) > 1 and any(c.item for c in self.an.claims):  # parts the paper itself announces
+            objectives.append(scaffold(W.O_PARTS.format(n=len(parts))))
         return objectives, blocks, []
 
     def vocabulary(self, o: LessonOutline):
         blocks, keys = [], []
         for t in (self.an.terms[k] for k in o.term_keys):
-            sts = [definition_statement(self.an, t, d) for d in t.definitions[:1]]
-            sts.append(self.where_used(t, t.mentions[0]))
-            blocks.append(Block(heading=t.label, statements=sts))
+            blocks.append(Block(heading=t.label, statements=self.account(t, t.definitions[:1]), prose=True))
             keys.append(t.key)
         names = self.nameable([self.an.terms[k] for k in keys])[:3]
         objectives = [scaffold(W.O_TERMS.format(terms=_join([t.label for t in names])), self.named(names))]
@@ -121,11 +163,10 @@ class LessonWriter:
         blocks, keys = [], []
         for t in self.notation_terms():
             defs = [d for d in t.definitions if d.pattern != "tuple"] or t.definitions
-            sts = [definition_statement(self.an, t, d) for d in defs[:2]]
-            if not sts and t.kind != "quantity" and self.meaning_open(t):
-                sts.append(scaffold(W.S_MEANING_OPEN.format(term=t.label), self.named([t])))
-            sts.append(self.where_used(t, t.mentions[0]))
-            blocks.append(Block(heading=t.label, statements=sts))
+            sts = self.account(t, defs[:2])
+            if not t.definitions and t.kind != "quantity" and self.meaning_open(t):
+                sts.insert(0, scaffold(W.S_MEANING_OPEN.format(term=t.label), self.named([t])))
+            blocks.append(Block(heading=t.label, statements=sts, prose=True))
             keys.append(t.key)
         shown = self.nameable([self.an.terms[k] for k in keys if self.an.terms[k].kind != "quantity"])[:4]
         qty = self.nameable([self.an.terms[k] for k in keys])[:3]
@@ -134,38 +175,20 @@ class LessonWriter:
         return objectives, blocks, keys
 
     def part(self, o: LessonOutline):
-        groups: dict[str, list[Statement]] = {h: [] for h in (W.H_OWN_WORDS, W.H_CLAIM, W.H_CONDITIONS, W.H_FOLLOWS,
-                                                               W.H_DETAIL, W.H_CONTRAST, W.H_QUANTITIES, W.H_RELATIONS,
-                                                               W.H_DEFINED)}
-        for i in o.sentences:
-            groups[W.H_OWN_WORDS].append(quote(self.src, self.an.sentences[i].span))
-            props = self.an.propositions_in(i)
-            for n, p in enumerate(props):
-                heading = _HEADINGS.get("claim" if n == 0 else p.role, W.H_DETAIL)
-                spans = [opened(self.src, sp, connective=heading != W.H_CLAIM) for sp in p.spans]
-                whole_sentence = _covers(spans, [self.an.sentences[i].span])
-                # "it is supported on at most S* atoms …" right under its sentence's claim: "it" is that claim's subject
-                follows_claim = n > 0 and p.leans and re.match(r"(?i)(?:it|they)\b", self.src[spans[0][0]:spans[0][1]])
-                if not whole_sentence and (not p.leans or follows_claim) and reads_whole(self.src, spans):
-                    groups[heading].append(extract(self.src, spans))
-                for q in self.an.stated_conditions(p):
-                    if reads_whole(self.src, [q.span]):
-                        groups[W.H_CONDITIONS].append(extract(self.src, [q.span]))
+        reading = self.read(o.sentences)
+        blocks = [reading]
+        conds = self.condition_sentences(set(o.sentences), reading.statements)
+        if conds:
+            blocks.append(Block(heading=W.H_CONDITIONS, statements=conds))
         terms = self.terms_in(o.sentences)
-        for t in terms:
-            if t.kind == "quantity":
-                m = term_mention_in(t, _cover(self.an, o.sentences))
-                groups[W.H_QUANTITIES] += _present([self.context(t, m)])
-            for d in t.definitions:
-                if self.an.sentence_at(d.evidence[-1][0]) in o.sentences and d.pattern not in ("acronym",):
-                    groups[W.H_DEFINED].append(definition_statement(self.an, t, d))
-        for r in self.an.relations:
-            if r.sentence in o.sentences:
-                st = relation_statement(self.an, r)
-                if st is not None:
-                    groups[W.H_RELATIONS].append(st)
-        blocks = [self.own_words(o.sentences) if h == W.H_OWN_WORDS else Block(heading=h, statements=_unique(sts))
-                  for h, sts in groups.items() if sts]
+        defined = [definition_statement(self.an, t, d) for t in terms for d in t.definitions
+                   if self.an.sentence_at(d.evidence[-1][0]) in o.sentences and d.pattern != "acronym"]
+        defined = [d for d in defined if d.kind == "rephrase"]  # "w* is the …", not a cut with "…" in it
+        if defined:
+            blocks.append(Block(heading=W.H_DEFINED, statements=_unique(defined)))
+        check = self.check_yourself(o.sentences)
+        if check:
+            blocks.append(Block(heading=W.H_CHECK, statements=check))
         topic = o.title.split(": ", 1)[-1].split(" (")[0] if ": " in o.title else ""
         # cite the topic where the source writes it: in these sentences, else anywhere (a heading)
         topic_span = topic and (_find(self.src, topic, _cover(self.an, o.sentences)) or _find(self.src, topic, (0, len(self.src))))
@@ -174,7 +197,7 @@ class LessonWriter:
         else:  # no phrase names the part: the objective names its sentences
             objectives = [scaffold(W.O_CLAIM_OF.format(which=_which(o.sentences)),
                                    [self.an.sentences[i].span for i in o.sentences])]
-        if groups[W.H_CONDITIONS]:
+        if conds or any(st.text.startswith(W.R_HOLDS_LEAD) for st in reading.statements):
             objectives.append(scaffold(W.O_CONDITIONS))
         qty = [t for t in terms if t.kind == "quantity"][:3]
         if qty:
@@ -182,40 +205,72 @@ class LessonWriter:
                                        [term_mention_in(t, _cover(self.an, o.sentences)) for t in qty]))
         return objectives, blocks, [t.key for t in terms]
 
+    def check_yourself(self, sentences, most: int = 3) -> list[Statement]:
+        """Questions that ask for the structure of a claim, not its wording: the condition it needs,
+        the reason it gives, the means, what it sets against it, what follows, the number it gives."""
+        kinds = [("condition", W.CK_CONDITION), ("evidence", W.CK_EVIDENCE), ("means", W.CK_MEANS),
+                 ("contrast", W.CK_CONTRAST), ("consequence", W.CK_FOLLOWS), ("quantity", W.CK_QUANTITY)]
+        out = []
+        for i in sorted(sentences):
+            sent = self.an.sentences[i]
+            props = self.an.propositions_in(i)
+            have = {q.kind for p in props for q in p.parts} | {p.role for p in props}
+            if any(c.sentence == i for c in self.an.conditions):
+                have.add("condition")
+            else:
+                have.discard("condition")
+            if not re.search(r"\d", sent.text):
+                have.discard("quantity")  # "up to", "at most" without a number give no bound to name
+            template = next((t for k, t in kinds if k in have), None) or W.CK_ROLE.get(self.an.claims[i].role)
+            if template:
+                out.append(scaffold(template.format(n=i + 1), [sent.span]))
+            if len(out) == most:
+                break
+        return out
+
+    def argument(self, skip: set[int] = frozenset()) -> Block:
+        """The paper's argument in one reading: each section's opening claim, led by its move
+        ("The starting point: …", "A result: …", "What follows: …")."""
+        out, last = [], None
+        # every sentence's main claim in a short abstract; in a long one, each section's opening
+        starts = [s.index for s in self.an.sentences] if len(self.an.sentences) <= ARGUMENT_SENTENCES else \
+            [sec.sentences[0] for sec in self.plan.sections]
+        for i in starts:
+            said = [st for st in sentences_of(self.an, i) if not leans_back(st.text) or st.text.startswith("But ")]
+            if not said or i in skip:
+                continue
+            first = said[0]
+            role = self.an.claims[i].role
+            lead = W.R_LEADS.get(role, "") if role != last else ""  # the move is named where it begins
+            last = role
+            # each sentence's clauses, not its first alone ("… but their native serotypes face limitations")
+            out += [rephrase(lead + continued(first.text), first.spans) if lead else first] + said[1:]
+        return Block(heading=W.H_ARGUMENT, statements=out, prose=True)
+
     def synthesis(self, o: LessonOutline):
-        blocks = []
+        blocks = [self.argument()]
         if o.sentences:
-            blocks.append(self.own_words(o.sentences))
-        members, origins = [], []
-        parts = [s for s in self.plan.sections if s.kind == "part"]
+            blocks.append(self.read(o.sentences))
+        members = []
         for span, keys in self.an.tuples:
             for k in keys:
                 t = self.an.terms[k]
                 # each member with its meaning: from the tuple if stated there, else its first definition
                 defs = [d for d in t.definitions if d.pattern == "tuple"] or t.definitions[:1]
                 members += [definition_statement(self.an, t, d) for d in defs]
-                for sec in parts:
-                    m = term_mention_in(t, _cover(self.an, sec.sentences))
-                    if m:
-                        shown = _present([self.context(t, m)])
-                        if shown:
-                            origins.append(Block(heading=f"{t.label}: {sec.title}", statements=shown))
-                        break
         if members:
-            blocks.append(Block(heading=W.H_MEMBERS, statements=_unique(members)))
-        blocks += origins
+            blocks.append(Block(heading=W.H_MEMBERS, statements=_unique(members), prose=True))
+        parts = [s for s in self.plan.sections if s.kind == "part"]
         recur = []
         for t in self.an.terms.values():
             # in the part's own sentences: a part's sentences need not be contiguous
-            where = [sec for sec in parts if self.mention_in(t, sec.sentences)]
-            if len(where) >= 2 and t.kind in ("concept", "symbol", "acronym") and not t.label.startswith("("):
-                shown = [self.where_used(t, self.mention_in(t, s.sentences)) for s in where]
-                if len(shown) >= 2:
-                    recur.append(Block(heading=f"{t.label}: {', '.join(s.title.split(':')[0] for s in where)}",
-                                       statements=shown))
-        blocks += recur[:6]
-        if not any(s.kind != "scaffold" for b in blocks for s in b.statements):
-            return None
+            where = sorted({self.an.sentence_at(m[0]) + 1 for m in t.mentions})
+            n_parts = sum(1 for sec in parts if self.mention_in(t, sec.sentences))
+            if n_parts >= 2 and t.kind in ("concept", "symbol", "acronym") and not t.label.startswith("(") \
+                    and label_mention(self.src, t):
+                recur.append(scaffold(W.S_RECURS.format(term=t.label, where=_number_list(where)), self.named([t])))
+        if recur:
+            blocks.append(Block(heading=W.H_RECUR, statements=recur[:6], prose=True))
         objectives = [scaffold(W.O_FIT)] + ([scaffold(W.O_RECUR)] if recur else [])
         keys = sorted({k for _, ks in self.an.tuples for k in ks})
         return objectives, blocks, keys
@@ -223,103 +278,61 @@ class LessonWriter:
     def scope(self, o: LessonOutline):
         blocks = []
         if o.sentences:
-            blocks.append(Block(heading=W.H_SCOPE, statements=[quote(self.src, self.an.sentences[i].span) for i in o.sentences]))
-        conds = [extract(self.src, [c.span]) for c in self.an.conditions]
-        if conds:
-            blocks.append(Block(heading=W.H_CONDITIONS_TOGETHER, statements=_unique(conds)))
+            blocks.append(self.read(o.sentences))
+        together = []
+        for c in self.an.conditions:  # each condition beside the claim it is stated for
+            cond = self.condition_sentences({c.sentence})
+            claim = next((st for st in sentences_of(self.an, c.sentence)
+                          if not st.text.startswith(W.R_HOLDS_LEAD)), None)
+            together += ([claim] if claim else []) + [x for x in cond if x.spans == [c.span]]
+        if together:
+            blocks.append(Block(heading=W.H_CONDITIONS_TOGETHER, statements=_unique(together), prose=True))
         quals = []
         for s in self.an.sentences:
             if s.index in o.sentences:
                 continue
             for m in _QUALIFIER_RX.finditer(s.text):
                 a = s.span[0] + m.start()
-                quals += _present([unit_around(self.an, (a, a + len(m.group(0))))])
+                quals += _present([self.use_of((a, a + len(m.group(0))))])
         if quals:
             blocks.append(Block(heading=W.H_QUALIFIERS, statements=_unique(quals)[:8]))
         if not blocks:
             return None
         return [scaffold(W.O_SCOPE)], blocks, []
 
-    def undefined(self, t: TermInfo) -> bool:
-        """No sentence of the source defines the term, in any of its written forms, and it is not
-        notation every reader of the field knows (L2, ℓ_p, H^1, ℝ^n): no gap is claimed for those."""
-        return not t.definitions and not t.named and _plain(t.label) not in self.defined_forms \
-            and not STANDARD_NOTATION.match(t.label)
-
-    def meaning_open(self, t: TermInfo) -> bool:
-        """No sentence says what the term means: not defined, not glossed where it stands, not
-        introduced in brackets after its long form ("Sun-as-an-X-ray-star" (SaXS))."""
-        return self.undefined(t) and not self.listed(t) and f"({t.label})" not in self.src
-
-    def used_as_condition(self, t: TermInfo) -> bool:
-        """Does a claim hold under this term ("under the Barron-Hermite target condition")?"""
-        return any(c.span[0] <= a and b <= c.span[1] for c in self.an.conditions for a, b in t.mentions)
-
-    def listed(self, t: TermInfo) -> bool:
-        """Is the term glossed or exemplified right where it appears ("X such as A and B",
-        "X (e.g., A)", "X, a … metric", "X: A, B")? Then the source does say what it is."""
-        return any(re.match(r"\s*(?:\(|:|,\s+(?:a|an|the|such as|including|e\.g\.|i\.e\.|namely)\b|\s+(?:such as|including|like)\b)",
-                            self.src[b:b + 16]) for _, b in t.mentions)
-
     def gaps(self, sentences=None) -> list[tuple[Statement, Statement]]:
-        """What the source leaves open, each as (absence, the source words it is about).
-        With ``sentences``, only terms mentioned there."""
-        def here(t: TermInfo) -> bool:
-            return sentences is None or any(self.an.sentence_at(m[0]) in sentences for m in t.mentions)
-
-        def gap(template: str, t: TermInfo):
-            # the evidence: the words that use the term, else their whole sentence
-            return scaffold(template.format(term=t.label), self.named([t])), self.where_used(t, t.mentions[0])
-
-        out = []
-        for t in self.notation_terms():
-            # a word in capitals may be a name ("MATCH", "ScanNet"); only notation or a bare
-            # all-capitals abbreviation with no gloss counts as unexplained
-            bare_acronym = t.kind == "acronym" and re.fullmatch(r"[A-Z0-9]+s?", t.label) and not t.expansion \
-                and f"({t.label})" not in self.src
-            if self.undefined(t) and (t.kind == "symbol" or bare_acronym) and here(t) and not self.listed(t):
-                out.append(gap(W.S_MEANING_OPEN, t))
-        for t in self.an.terms.values():
-            if t.kind != "concept" or not self.undefined(t) or not here(t) or self.listed(t):
-                continue
-            head = t.label.split()[-1].lower()
-            if head in _CONDITION_HEADS and self.used_as_condition(t):
-                out.append(gap(W.S_REQUIRE_OPEN if head.endswith("s") else W.S_REQUIRES_OPEN, t))
-            elif head in _VALUE_HEADS and re.match(r"(?i)explicit|certain|some|a\b", t.label):
-                out.append(gap(W.S_VALUE_OPEN, t))
-        return out
+        """What the source leaves open, each as (absence, the source words it is about): the
+        words that use the term, else their whole sentence."""
+        return [(scaffold(template.format(term=t.label), self.named([t])), self.where_used(t, t.mentions[0]))
+                for template, t in self.found(sentences)]
 
     def open(self, o: LessonOutline):
         gaps = self.gaps()
         blocks = []
         if o.sentences:
-            blocks.append(Block(heading=W.H_SCOPE, statements=[quote(self.src, self.an.sentences[i].span) for i in o.sentences]))
-        if gaps:  # the absences, and apart from them the words that use the terms: a stated
+            blocks.append(self.read(o.sentences))
+        if gaps:  # the absences, and apart from them the sentences that use the terms: a stated
             # sentence is never filed as an open question
-            blocks.append(Block(heading=W.H_OPEN, statements=[absence for absence, _ in gaps]))
-            blocks.append(Block(heading=W.H_WHERE, statements=_unique([used for _, used in gaps if used])))
-        if not blocks:  # nothing detectably missing: end on the source's last sentence, under its own name
-            blocks.append(self.own_words([self.an.sentences[-1].index]))
+            blocks.append(Block(heading=W.H_OPEN, statements=[absence for absence, _ in gaps], prose=True))
+            uses = [self.use_of(t.mentions[0]) or self.where_used(t, t.mentions[0]) for _, t in self.found()]
+            blocks.append(Block(heading=W.H_WHERE, statements=_unique(uses), prose=True))
+        if not blocks:  # nothing detectably missing: no lesson, rather than a stated claim filed as open
+            return None
         return [scaffold(W.O_OPEN)], blocks, []
-
-
-_HEADINGS = {"claim": W.H_CLAIM, "consequence": W.H_FOLLOWS, "contrast": W.H_CONTRAST, "elaboration": W.H_DETAIL,
-             "condition": W.H_CONDITIONS}
 
 
 def write_lessons(plan: Plan) -> list[LessonOut]:
     w = LessonWriter(plan)
-    made: list[tuple[LessonOutline, list, list, list]] = []
-    for o in plan.lessons:
-        res = getattr(w, o.kind)(o)
-        if res is None:
-            continue
-        objectives, blocks, keys = res
-        blocks = _once(blocks)
-        if not any(s.kind != "scaffold" for b in blocks for s in b.statements):
-            continue
-        made.append((o, objectives, blocks, keys))
+    outlines = list(plan.lessons)
+    made = _written(w, outlines)
+    lo = 3 if plan.note else MIN_LESSONS
+    while len(made) < lo:  # a planned lesson had nothing to teach: split the longest part, else the terms
+        outlines = _split_one(outlines)
+        if outlines is None:
+            break
+        made = _written(w, outlines)
     made = [(o, _promised(w, o, objectives, blocks), blocks, keys) for o, objectives, blocks, keys in _taught_once(made)]
+    made = _connected(w, made)
     lessons: list[LessonOut] = []
     introduced: dict[str, str] = {}
     for n, (o, objectives, blocks, keys) in enumerate(made, 1):
@@ -338,6 +351,120 @@ def write_lessons(plan: Plan) -> list[LessonOut]:
                                  prerequisites=prereq, terms=[_term_id(plan.analysis.terms[k]) for k in keys],
                                  section_ids=list(o.section_ids), blocks=blocks))
     return lessons
+
+
+def _connected(w: LessonWriter, made: list) -> list:
+    """Each lesson opens with what it assumes (the undefined terms it is the first to use), and each
+    part ends on how it connects: what it rests on in the parts before it and what the parts after it
+    take further, by the terms they share."""
+    listed: set[str] = set()
+    # a term a lesson teaches (its account in a term lesson) is never listed as one to bring
+    taught_anywhere = {k for o, *_ in made if o.kind in ("vocabulary", "notation") for k in o.term_keys}
+    uses = []
+    for o, _, blocks, keys in made:
+        spans = [sp for b in blocks for st in b.statements for sp in st.spans]
+        uses.append({t.key for t in w.an.terms.values() if any(a <= m[0] and m[1] <= b for m in t.mentions for a, b in spans)})
+    read = [{w.an.sentence_at(sp[0]) for b in blocks if b.heading == W.H_READING for st in b.statements
+             for sp in st.spans} for _, _, blocks, _ in made]
+    out = []
+    for n, (o, objectives, blocks, keys) in enumerate(made):
+        taught = {b.heading for b in blocks}  # a lesson does not assume the terms it teaches
+        bring = sorted((w.an.terms[k] for k in uses[n] - listed - taught_anywhere if _to_bring(w, w.an.terms[k])
+                        and w.an.terms[k].label not in taught),
+                       key=lambda t: (-len(t.mentions), t.mentions[0]))[:3]
+        listed |= {t.key for t in bring}
+        head = [b for b in [w.assumes(bring)] if b]
+        if o.kind in ("vocabulary", "notation"):  # each term account ends on the lessons that read it in context
+            labels = {t.label: t for t in w.an.terms.values()}
+            blocks = [_pointed(w, b, labels.get(b.heading), read, made) for b in blocks]
+        tail = []
+        if o.kind == "part":  # what the part rests on, and what it leads to: the other parts that share its terms
+            for heading, template, others in ((W.H_RESTS, W.S_FROM, range(n - 1, -1, -1)),
+                                              (W.H_LEADS, W.S_ONWARD, range(n + 1, len(made)))):
+                said = _shared(w, made, read, n, [m for m in others if made[m][0].kind == "part"], template)
+                if said:
+                    tail.append(Block(heading=heading, statements=said, prose=True))
+        out.append((o, objectives, head + blocks + tail, keys))
+    return out
+
+
+def _to_bring(w: LessonWriter, t: TermInfo) -> bool:
+    """A term worth naming as what the learner brings: a technical concept of several words (or a
+    hyphenated one) that no sentence defines, glosses or exemplifies."""
+    return t.kind == "concept" and (len(t.label.split()) >= 2 or "-" in t.label) and not _VAGUE.match(t.label) \
+        and w.meaning_open(t) and bool(label_mention(w.src, t))
+
+
+def _pointed(w: LessonWriter, b: Block, t: TermInfo | None, read: list, made: list) -> Block:
+    if t is None or not label_mention(w.src, t):
+        return b
+    where = [m + 1 for m, (o, *_) in enumerate(made) if o.kind == "part"
+             and any(w.an.sentence_at(x[0]) in read[m] for x in t.mentions)]
+    if not where:
+        return b
+    template = W.S_READ_IN if len(where) == 1 else W.S_READ_IN_MANY
+    return Block(heading=b.heading, prose=b.prose,
+                 statements=b.statements + [scaffold(template.format(n=_number_list(where), term=t.label), w.named([t]))])
+
+
+def _shared(w: LessonWriter, made: list, read: list, n: int, others: list[int], template: str) -> list[Statement]:
+    """Up to two links from lesson ``n`` to the nearest other parts: for a term both read, a line
+    naming the lesson and the term, then that lesson's sentence that uses it."""
+    out, linked = [], set()
+    for m in others:
+        for t in sorted(w.an.terms.values(), key=lambda t: t.mentions[0]):
+            if len(out) == 4 or m in linked or t.kind != "concept" or not t.label[:1].islower() \
+                    or not label_mention(w.src, t):
+                continue  # a concept, not a name or a symbol ("the AAVGen", "the G")
+            here = next((x for x in t.mentions if w.an.sentence_at(x[0]) in read[n]), None)
+            there = next((x for x in t.mentions if w.an.sentence_at(x[0]) in read[m]), None)
+            use = w.use_of(there) if here and there else None
+            if use is not None:
+                out += [scaffold(template.format(n=m + 1, term=t.label), w.named([t])), use]
+                linked.add(m)
+    return out
+
+
+def _split_one(outlines: list[LessonOutline]) -> list[LessonOutline] | None:
+    """The outlines with one lesson taught in two sittings: the part with the most sentences, else
+    the term lesson with the most terms; None when no lesson can be split."""
+    parts = [k for k, o in enumerate(outlines) if o.kind == "part" and len(o.sentences) >= 2]
+    if parts:
+        i = max(parts, key=lambda k: (len(outlines[k].sentences), -k))
+        o = outlines[i]
+        half = len(o.sentences) // 2
+        return outlines[:i] + [LessonOutline(o.kind, o.level, f"{o.title} ({k})", o.section_ids, sents)
+                               for k, sents in ((1, o.sentences[:half]), (2, o.sentences[half:]))] + outlines[i + 1:]
+    terms = [k for k, o in enumerate(outlines) if o.kind == "vocabulary" and len(o.term_keys) >= 4]
+    if not terms:
+        return None
+    i = max(terms, key=lambda k: (len(outlines[k].term_keys), -k))
+    o, half = outlines[i], len(outlines[i].term_keys) // 2
+    out = outlines[:i] + [LessonOutline(o.kind, o.level, o.title, o.section_ids, term_keys=keys)
+                          for keys in (o.term_keys[:half], o.term_keys[half:])] + outlines[i + 1:]
+    n = sum(x.kind == "vocabulary" for x in out)  # the term lessons numbered in turn: (1), (2), (3)
+    seq = iter(range(1, n + 1))
+    return [LessonOutline(x.kind, x.level, f"{W.T_VOCABULARY} ({next(seq)})", x.section_ids, x.sentences, x.term_keys)
+            if x.kind == "vocabulary" else x for x in out]
+
+
+def _written(w: LessonWriter, outlines: list[LessonOutline]) -> list:
+    made: list[tuple[LessonOutline, list, list, list]] = []
+    for o in outlines:
+        res = getattr(w, o.kind)(o)
+        if res is None:
+            continue
+        objectives, blocks, keys = res
+        blocks = _once(blocks)
+        if any(s.kind != "scaffold" for b in blocks for s in b.statements):
+            made.append((o, objectives, blocks, keys))
+    return made
+
+
+def sentences_read(an: Analysis, lesson: LessonOut) -> list[int]:
+    """The source sentences a lesson reads (its reading, not the term accounts that cite them)."""
+    return sorted({an.sentence_at(st.spans[0][0]) for b in lesson.blocks if b.heading == W.H_READING
+                   for st in b.statements if st.spans})
 
 
 def _lesson_terms(w: LessonWriter, o: LessonOutline, keys) -> list[str]:
@@ -376,24 +503,27 @@ def _taught_once(made: list) -> list:
     sentences = [st.spans[0] for st in parts(("overview", "part")) if st.kind == "quote"]
     seen: set[str] = set()
     out = []
+    # a reading is read whole, as a paragraph: its sentences stay, though another lesson reads them too
+    prose = {id(st) for _, _, blocks, _ in made for b in blocks if b.prose for st in b.statements}
     for o, objectives, blocks, keys in made:
         part = o.kind in ("overview", "part")
 
         def repeats(st: Statement) -> bool:
-            if st.kind == "scaffold":
+            if st.kind == "scaffold" or st.spans and id(st) in prose:
                 return False
             key = _key(st.text)
             if part:
                 return st.kind == "rephrase" and key in seen
             return key in seen or st.kind != "rephrase" and (key in in_parts or _covers(st.spans, sentences))
-        kept = _once([Block(heading=b.heading, statements=[st for st in b.statements if not repeats(st)]) for b in blocks])
+        kept = _once([Block(heading=b.heading, statements=[st for st in b.statements if not repeats(st)], prose=b.prose)
+                      for b in blocks])
         if any(st.kind != "scaffold" for b in kept for st in b.statements):
             blocks = kept
         elif not part:  # all repeats: the lesson keeps its first source words, once, and its scaffolds
             first = next(b for b in blocks if any(st.kind != "scaffold" for st in b.statements))
             one = next(st for st in first.statements if st.kind != "scaffold")
-            blocks = _once([Block(heading=b.heading, statements=[st for st in b.statements if st.kind == "scaffold"
-                                                                 or st is one]) for b in blocks])
+            blocks = _once([Block(heading=b.heading, prose=b.prose, statements=[
+                st for st in b.statements if st.kind == "scaffold" or st is one]) for b in blocks])
         seen |= {_key(st.text) for b in blocks for st in b.statements if st.kind != "scaffold"}
         out.append((o, objectives, blocks, keys))
     return out
@@ -426,9 +556,7 @@ def _present(sts: list) -> list[Statement]:
     return [s for s in sts if s is not None]
 
 
-def _plain(label: str) -> str:
-    """A label without its math markup, spacing and punctuation, to compare written forms."""
-    return "".join(ch for ch in label.casefold() if ch.isalnum())
+
 
 
 def _once(blocks: list[Block]) -> list[Block]:
@@ -443,8 +571,9 @@ def _once(blocks: list[Block]) -> list[Block]:
                 continue
             seen.add(key)
             kept.append(st)
-        if any(st.kind != "scaffold" or st.spans for st in kept):  # source words, or a cited absence
-            out.append(Block(heading=b.heading, statements=kept))
+        if any(st.kind != "scaffold" or st.spans and not st.text.startswith(_USED_IN) for st in kept):
+            # source words, or a cited absence or question (not a term's bare "It comes up in …")
+            out.append(Block(heading=b.heading, statements=kept, prose=b.prose))
     return out
 
 

@@ -20,8 +20,9 @@ from .. import wording as W
 from .cards import named
 from .facts import Facts
 from .flaws import find_flaws
-from .lessons import _find
-from .statements import extract, label_mention, occurs, quote, scaffold
+from .lessons import _find, indefinite
+from .statements import extract, label_mention, occurs, quote, rephrase, scaffold, trim
+from .units import opened
 
 OPTIONS = 4
 
@@ -89,14 +90,52 @@ class QuizWriter:
     def symbol_for_meaning(self) -> None:
         for d in self.f.definitions:
             t = d.term
-            if t.kind not in ("symbol", "acronym") or d.pattern not in ("appositive", "tuple", "acronym"):
-                continue
+            if t.kind not in ("symbol", "acronym") or d.pattern not in ("appositive", "tuple", "acronym") \
+                    or indefinite(self.src, d):
+                continue  # "a finite group G": H and K may be finite groups too
             pool = [o.label for o in self.f.terms_of_kind(t.kind)
                     if o is not t and o.label.startswith("(") == t.label.startswith("(")
                     and not any(x.meaning.lower() == d.meaning.lower() for x in self.f.definitions if x.term is o)]
             template = W.Q_SYMBOL_FOR if t.kind == "symbol" else W.Q_ACRONYM_FOR
             prompt = scaffold(template.format(meaning=d.meaning), [d.meaning_span])
             self.mcq(prompt, t.label, pool, d.statement, self.f.lesson_for_term(t, d.sentence), d.sentence, t.kind)
+
+    def argument_roles(self) -> None:
+        """Which sentence states the paper's aim, or reports a result. The options are the paper's own
+        sentences, so every distractor is a true statement of the paper in another role: its starting
+        point, its method or a limit, never a role a reader could also defend (an aim is not offered
+        against a result). Asked only where each sentence's own words say its role."""
+        an = self.f.an
+        firsts: dict[str, int] = {}
+        for c in an.claims:
+            if c.cued and c.role in W.ROLE_QUESTIONS and c.role not in firsts and self._opening(c.sentence):
+                firsts[c.role] = c.sentence
+        # the distractors: the opening sentence of each other role, then further ones, three in all
+        pool = [c.sentence for c in an.claims if c.cued and c.role in ("background", "method", "scope")
+                and self._opening(c.sentence)]
+        others = sorted(pool, key=lambda i: (i not in firsts.values(), i))[:OPTIONS - 1]
+        if len(others) < OPTIONS - 1:
+            return
+        for role in ("aim", "result"):
+            if role not in firsts:
+                continue
+            i = firsts[role]
+            key = self._opening(i).text
+            choices = _shuffle([key] + [self._opening(j).text for j in others], role + key)
+            self.add("mcq", scaffold(W.Q_ROLE.format(does=W.ROLE_QUESTIONS[role])), choices, choices.index(key),
+                     quote(self.src, an.sentences[i].span), self.f.lesson_for_sentence(i), i,
+                     kinds={c: "statement" for c in choices})
+
+    def _opening(self, i: int) -> Statement | None:
+        """A sentence's main clause as the source writes it, short enough to be an option."""
+        main = next(iter(self.f.an.propositions_in(i)), None)
+        if main is None or len(main.spans) != 1:
+            return None
+        a, b = trim(self.src, opened(self.src, main.spans[0], connective=True))
+        text = self.src[a:b]
+        if not 5 <= len(text.split()) <= 30 or not reads_whole(self.src, [(a, b)]):
+            return None
+        return rephrase(text[:1].upper() + text[1:], [(a, b)])  # an option opens as a sentence does
 
     def members(self) -> None:
         for m in self.f.members:
@@ -159,6 +198,7 @@ class QuizWriter:
                       # a swap that would run into the next word ("O(N-1)this" -> "10560this") is not made
                       and not (p[:1].isalnum() and before.isalnum() or p[-1:].isalnum() and after.isalnum())
                       and _plural(p) == _plural(original) and abs(len(p.split()) - len(original.split())) <= 1
+                      and _article_fits(self.src[max(0, z.gap[0] - 3):z.gap[0]], p)
                       and label_mention(self.src, self.f.an.terms[_key_of(self.f, p)])), None)
         if false and other is not None:
             text = self.src[a:z.gap[0]] + other + self.src[z.gap[1]:b]
@@ -177,6 +217,11 @@ class QuizWriter:
                 continue
             swap = next((o for o in _shuffle_terms(self.f.terms_of_kind(t.kind), t.label)
                          if o is not t and o.label.startswith("(") == t.label.startswith("(")
+                         # "P_2" for "P", or a symbol a phrase names ("Sylow p-subgroups P_1,P_2"): it may well be one too
+                         and not o.named and o.label[:1] != t.label[:1]
+                         # a swapped symbol makes a false statement only when both have meanings of their own
+                         # and the meaning singles one out ("the orbit depth", not "a p-subgroup")
+                         and (t.kind != "symbol" or o.definitions and not indefinite(self.src, d))
                          and not any(x.term is o and x.meaning.lower() == d.meaning.lower() for x in self.f.definitions)
                          and o.label not in d.statement.text and label_mention(self.src, o)), None)
             lesson = self.f.lesson_for_term(t, d.sentence)
@@ -285,8 +330,8 @@ class QuizWriter:
 
 def write_quiz(f: Facts) -> tuple[list[QuizItem], list]:
     w = QuizWriter(f)
-    for family in (w.symbol_for_meaning, w.members, w.where_introduced, w.matching, w.ordering, w.true_false,
-                   w.clozes):
+    for family in (w.argument_roles, w.symbol_for_meaning, w.members, w.where_introduced, w.matching,
+                   w.ordering, w.true_false, w.clozes):
         family()
     order = {l.id: l.number for l in f.lessons}
     w.items.sort(key=lambda q: (order[q.lesson_id], q.kind, q.id))
@@ -325,3 +370,13 @@ def _key_of(f: Facts, label: str) -> str:
 
 def _shuffle_terms(terms: list[TermInfo], salt: str) -> list[TermInfo]:
     return sorted(terms, key=lambda t: hashlib.sha256(f"{salt}\x1f{t.label}".encode()).hexdigest())
+
+
+def _article_fits(before: str, word: str) -> bool:
+    """"a interactivity", "an test": a swapped term must take the article in front of the blank."""
+    if re.search(r"(?i)(?:^|\s)a\s$", before):
+        return not re.match(r"(?i)[aeiou]", word)
+    if re.search(r"(?i)(?:^|\s)an\s$", before):
+        return bool(re.match(r"(?i)[aeiou]", word))
+    return True
+

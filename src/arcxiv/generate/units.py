@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..analyse.propositions import Proposition, minus
+from ..analyse.propositions import LEANS, Proposition, minus
 from ..analyse.sentences import reads_whole
 from ..models import Analysis, Span, Statement
 from .statements import extract, trim
@@ -28,6 +28,26 @@ def proposition_at(an: Analysis, span: Span) -> Proposition | None:
             if best is None or p.span[1] - p.span[0] < best.span[1] - best.span[0]:
                 best = p
     return best
+
+
+_RELATIVE = re.compile(r"(?i)^(?:which|who|whom|whose|where)\b")
+
+
+def with_leaners(an: Analysis, p: Proposition, every: bool = False) -> list[Span]:
+    """A claim with what completes it right after it: a relative clause ("… the kidney, which
+    presents unique barriers …") or the list a colon opens ("a key property: production fitness,
+    kidney tropism, and thermostability"); with ``every``, each clause that leans on it too
+    ("…, but their native serotypes face limitations …", ": it is supported on …")."""
+    src, spans = an.paper.text, list(p.spans)
+    for q in an.propositions_in(p.sentence):
+        if q.span[0] < spans[-1][1]:
+            continue
+        between, words = src[spans[-1][1]:q.span[0]], src[q.span[0]:q.span[1]]
+        completes = _RELATIVE.match(words) or between.strip() == ":" and not LEANS.match(words)
+        if not q.leans or between.strip(" ,;:") or not (every or completes):
+            break
+        spans = spans[:-1] + [(spans[-1][0], q.spans[0][1])] + list(q.spans[1:])
+    return spans
 
 
 def unit_around(an: Analysis, mention: Span, max_words: int = MAX_WORDS, parts: bool = True) -> Statement | None:
@@ -91,6 +111,14 @@ def relation_statement(an: Analysis, r) -> Statement | None:
     first = next(((a, b) for a, b in an.terms[r.source_key].mentions if span[0] <= a < span[1]), None)
     if first is None or not any(x <= first[0] and first[1] <= y for x, y in subject):
         return None
+    if any(re.match(r"(?i)(?:its|their|this|these|those|such)\b", src[x:y]) for x, y in subject):
+        return None  # "their native serotypes face limitations": whose, the card cannot say
+    # the whole subject: "The flaring Sun spectrum is …", not "flaring Sun spectrum is …"; the whole
+    # object phrase: "uses the Sun as a spatially resolved template to interpret stellar spectra"
+    span = (min([span[0]] + [x for x, y in subject if x <= first[0] and first[1] <= y]), span[1])
+    rest = re.match(r"\s+(?:as|to|into|for|from|with|in|on|by)\b[^,;:]*", src[span[1]:p.span[1]])
+    if rest:
+        span = (span[0], span[1] + len(rest.group(0).rstrip(" .")))
     if _keeps_qualifiers(p, [span]) and not any(q.kind == "condition" and q.span[1] <= span[0]
                                                               for q in p.parts):
         return extract(src, [span]) if reads_whole(src, [span]) else None

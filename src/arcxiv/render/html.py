@@ -13,8 +13,10 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from .. import wording as W
 from ..models import Curriculum, LessonOut, QuizItem, Statement
 from . import exports
+from .markdown import LEGEND, PROVENANCE  # one set of provenance marks for both renderings
 from .mathml import rich, source_pieces
 
 
@@ -27,6 +29,11 @@ def _env() -> Environment:
 @lru_cache(maxsize=None)
 def _asset(name: str) -> str:
     return resources.files("arcxiv").joinpath("render", "static", name).read_text(encoding="utf-8")
+
+
+# what a statement's words are, shown on hover and in its citation mark
+SAID = {"quote": "the paper's words", "extract": "a cut from the paper's words",
+        "rephrase": "the paper's words, restated", "scaffold": "teaching text"}
 
 
 def lesson_file(lesson: LessonOut) -> str:
@@ -57,22 +64,25 @@ def to_html(cur: Curriculum) -> dict[str, str]:
 
     def cite(st: Statement) -> str:
         nums = sorted({bisect_right(starts, a) for a, _ in st.spans})
-        return ("[" + ", ".join(f"s{n}" for n in nums) + "]") if nums else ""
+        return ("[" + ", ".join(f"s{n}" for n in nums) + PROVENANCE.get(st.kind, "") + "]") if nums else ""
 
-    def statement(st: Statement) -> Markup:
-        """One cited statement (a Python function, not a macro: it is on every page, many times)."""
+    def statement(st: Statement, inline: bool = False) -> Markup:
+        """One cited statement (a Python function, not a macro: it is on every page, many times);
+        ``inline``: a sentence of a reading, inside its paragraph."""
         text, where = m(st.text), spans(st)  # m(): escaped; spans: digits, commas and hyphens only
+        tag = "span" if inline else "p"
+        said = f' title="{SAID[st.kind]}"'
         if st.kind == "scaffold":
             focus = f' tabindex="0" data-spans="{where}"' if st.spans else ""
-            return Markup(f'<p class="st scaffold"{focus}>{text}</p>')
+            return Markup(f'<{tag} class="st scaffold"{said}{focus}>{text}</{tag}>')
         cited = f'{text} <span class="cite">{cite(st)}</span>'
-        if st.kind == "quote":
-            return Markup(f'<blockquote class="st quote" tabindex="0" data-spans="{where}">{cited}</blockquote>')
-        return Markup(f'<p class="st {escape(st.kind)}" tabindex="0" data-spans="{where}">{cited}</p>')
+        if st.kind == "quote" and not inline:
+            return Markup(f'<blockquote class="st quote"{said} tabindex="0" data-spans="{where}">{cited}</blockquote>')
+        return Markup(f'<{tag} class="st {escape(st.kind)}"{said} tabindex="0" data-spans="{where}">{cited}</{tag}>')
 
     env.filters["lesson_number"] = lambda lid: str(by_id[lid].number)
     source_html = Markup(source_pieces(cur.source.text))  # the same on every page: made once
-    common = dict(cur=cur, m=m, source_html=source_html, spans=spans, cite=cite, statement=statement, lesson_file=lesson_file, by_id=by_id, root="",
+    common = dict(cur=cur, m=m, W=W, legend=LEGEND, source_html=source_html, spans=spans, cite=cite, statement=statement, lesson_file=lesson_file, by_id=by_id, root="",
                   answer_text=answer_text, answer_json=lambda q: json.dumps(q.answer, ensure_ascii=False))
 
     def page(template: str, title: str, active: str, **extra) -> str:

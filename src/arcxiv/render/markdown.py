@@ -21,20 +21,35 @@ def md(text: str) -> str:
     return _MD_ACTIVE.sub(lambda m: "\\" + m.group(0), text)
 
 
+# provenance: what each mark after a statement says about its words
+PROVENANCE = {"quote": "", "extract": ", cut", "rephrase": ", restated"}
+LEGEND = ("Each line taken from the paper cites the sentence it comes from: [s4] is sentence 4 in the paper's own "
+          "words, [s4, cut] a cut from it, [s4, restated] its words restated; teaching text is in italics.")
+
+
 def _cite(st: Statement, sentence_of) -> str:
     if not st.spans:
         return ""
     nums = sorted({sentence_of(a) for a, _ in st.spans})
-    return " [" + ", ".join(f"s{n}" for n in nums) + "]"
+    return " [" + ", ".join(f"s{n}" for n in nums) + PROVENANCE.get(st.kind, "") + "]"
+
+
+def _inline(st: Statement, sentence_of) -> str:
+    text = md(st.text)
+    return f"*{text}*" if st.kind == "scaffold" else f"{text}{_cite(st, sentence_of)}"
 
 
 def _statement(st: Statement, sentence_of) -> str:
-    text = md(st.text)
     if st.kind == "quote":
-        return f"> {text}{_cite(st, sentence_of)}"
-    if st.kind == "scaffold":
-        return f"- *{text}*"
-    return f"- {text}{_cite(st, sentence_of)}"
+        return f"> {_inline(st, sentence_of)}"
+    return f"- {_inline(st, sentence_of)}"
+
+
+def _block(b, sentence_of) -> list[str]:
+    """A reading is one paragraph of sentences; any other block is a list."""
+    if b.prose:
+        return [" ".join(_inline(st, sentence_of) for st in b.statements)]
+    return [_statement(s, sentence_of) for s in b.statements]
 
 
 def to_markdown(cur: Curriculum) -> str:
@@ -52,7 +67,7 @@ def to_markdown(cur: Curriculum) -> str:
         out += [md(", ".join(cur.source.authors)), ""]
     if cur.note:
         out += [f"*{md(cur.note)}*", ""]
-    out += ["Every line below cites the source sentence it comes from, as [s1] for sentence 1.", "",
+    out += [LEGEND, "",
             "## Learning path", ""]
     for l in cur.lessons:
         out.append(f"{l.number}. **{md(l.title)}** ({l.level})")
@@ -67,7 +82,8 @@ def to_markdown(cur: Curriculum) -> str:
             out += ["Before this: " + "; ".join(lesson_titles[p] for p in l.prerequisites), ""]
         out += ["**Objectives**", ""] + [f"- {md(o.text)}" for o in l.objectives]
         for b in l.blocks:
-            out += ["", f"### {md(b.heading)}", ""] + [_statement(s, sentence_of) for s in b.statements]
+            out += ["", f"### {md(b.heading)}", ""] + _block(b, sentence_of)
+    out += _reading_group(cur, sentence_of, lesson_titles)
     out += ["", "## Section guides"]
     titles = {s.id: s.title for s in cur.sections}
     for g in cur.guides:
@@ -85,6 +101,20 @@ def to_markdown(cur: Curriculum) -> str:
     for d in g.dropped:
         out.append(f"- dropped {md(d.where)}: {md(d.reason)}")
     return "\n".join(out) + "\n"
+
+
+def _reading_group(cur: Curriculum, sentence_of, lesson_titles) -> list[str]:
+    rg = cur.reading_group
+    if rg is None:
+        return []
+    from ..wording import H_RG_QUESTIONS, H_RG_STEPS, RG_INTRO, T_READING_GROUP
+
+    out = ["", f"## {T_READING_GROUP}", "", f"*{RG_INTRO}*", "", f"**{H_RG_STEPS}**", ""]
+    for n, step in enumerate(rg.steps, 1):
+        where = "; ".join(lesson_titles[i] for i in step.lesson_ids)
+        out.append(f"{n}. ({step.minutes} min) *{md(step.what.text)}*" + (f" ({where})" if where else ""))
+    out += ["", f"**{H_RG_QUESTIONS}**", ""] + [_statement(q, sentence_of) for q in rg.questions]
+    return out
 
 
 def _answer_text(q) -> str:
