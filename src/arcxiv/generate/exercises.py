@@ -91,8 +91,8 @@ class ExerciseWriter:
 
     def argument(self, lesson: LessonOut) -> None:
         """Retell the argument: the model answer takes each section's opening claim in turn."""
-        if not any(b.heading == W.H_ARGUMENT for b in lesson.blocks):
-            return
+        if not lesson.title.startswith((W.T_FIT, W.T_CONNECT)):
+            return  # the lesson on how the parts fit together asks for the whole argument
         # every sentence in a short abstract, each section's opening in a long one: the whole argument
         firsts = [s.index for s in self.an.sentences] if len(self.an.sentences) <= ARGUMENT_SENTENCES else \
             [sec.sentences[0] for sec in self.f.plan.sections]

@@ -75,9 +75,13 @@ class LessonWriter(Gaps):
         return unit_around(self.an, mention, parts=False)
 
     def read(self, sentences) -> Block:
-        """The sentences as a reading: one plain sentence per clause, in the source's order."""
+        """The sentences as a reading: one plain sentence per clause, in the source's order, after a
+        line that says which sentences of the source it reads."""
+        nums = [i + 1 for i in sorted(sentences)]
+        which = W.S_READS_ONE.format(a=nums[0]) if len(nums) == 1 else W.S_READS.format(a=_number_list(nums))
         return Block(heading=W.H_READING, prose=True,
-                     statements=[st for i in sorted(sentences) for st in sentences_of(self.an, i)])
+                     statements=[scaffold(which, [self.an.sentences[i].span for i in sorted(sentences)])] +
+                     [st for i in sorted(sentences) for st in sentences_of(self.an, i)])
 
     def mention_in(self, term: TermInfo, sentences) -> Span | None:
         return next((m for m in term.mentions if self.an.sentence_at(m[0]) in sentences), None)
@@ -98,12 +102,12 @@ class LessonWriter(Gaps):
 
     def account(self, t: TermInfo, definitions: list) -> list[Statement]:
         """All the paper says about a term, in one paragraph: its definition, the sentences that use
-        it (three at most, each once) and where it comes up."""
+        it (two at most, each once) and where it comes up."""
         sts = [definition_statement(self.an, t, d) for d in definitions]
         read: set[int] = set()
         for m in t.mentions:
             i = self.an.sentence_at(m[0])
-            if i in read or len(read) == 3:
+            if i in read or len(read) == 2:
                 continue
             read.add(i)
             st = self.use_of(m)
@@ -150,11 +154,22 @@ class LessonWriter(Gaps):
             objectives.append(scaffold(W.O_PARTS.format(n=len(parts))))
         return objectives, blocks, []
 
+    def term_questions(self, terms: list[TermInfo]) -> Block | None:
+        """One question per term: what the paper does with it where it uses it, in the learner's words."""
+        out = []
+        for t in terms:
+            nums = sorted({self.an.sentence_at(m[0]) + 1 for m in t.mentions})
+            if label_mention(self.src, t):
+                template = W.CK_TERM if len(nums) == 1 else W.CK_TERM_MANY
+                out.append(scaffold(template.format(term=t.label, n=_number_list(nums)), self.named([t])))
+        return Block(heading=W.H_CHECK, statements=out) if out else None
+
     def vocabulary(self, o: LessonOutline):
         blocks, keys = [], []
         for t in (self.an.terms[k] for k in o.term_keys):
             blocks.append(Block(heading=t.label, statements=self.account(t, t.definitions[:1]), prose=True))
             keys.append(t.key)
+        blocks += [b for b in [self.term_questions([self.an.terms[k] for k in keys])] if b]
         names = self.nameable([self.an.terms[k] for k in keys])[:3]
         objectives = [scaffold(W.O_TERMS.format(terms=_join([t.label for t in names])), self.named(names))]
         return objectives, blocks, keys
@@ -168,6 +183,7 @@ class LessonWriter(Gaps):
                 sts.insert(0, scaffold(W.S_MEANING_OPEN.format(term=t.label), self.named([t])))
             blocks.append(Block(heading=t.label, statements=sts, prose=True))
             keys.append(t.key)
+        blocks += [b for b in [self.term_questions([self.an.terms[k] for k in keys if self.an.terms[k].definitions])] if b]
         shown = self.nameable([self.an.terms[k] for k in keys if self.an.terms[k].kind != "quantity"])[:4]
         qty = self.nameable([self.an.terms[k] for k in keys])[:3]
         objectives = [scaffold(W.O_NOTATION.format(terms=_join([t.label for t in shown])), self.named(shown))] \
@@ -205,7 +221,7 @@ class LessonWriter(Gaps):
                                        [term_mention_in(t, _cover(self.an, o.sentences)) for t in qty]))
         return objectives, blocks, [t.key for t in terms]
 
-    def check_yourself(self, sentences, most: int = 3) -> list[Statement]:
+    def check_yourself(self, sentences, most: int = 4) -> list[Statement]:
         """Questions that ask for the structure of a claim, not its wording: the condition it needs,
         the reason it gives, the means, what it sets against it, what follows, the number it gives."""
         kinds = [("condition", W.CK_CONDITION), ("evidence", W.CK_EVIDENCE), ("means", W.CK_MEANS),
@@ -221,11 +237,11 @@ class LessonWriter(Gaps):
                 have.discard("condition")
             if not re.search(r"\d", sent.text):
                 have.discard("quantity")  # "up to", "at most" without a number give no bound to name
-            template = next((t for k, t in kinds if k in have), None) or W.CK_ROLE.get(self.an.claims[i].role)
-            if template:
-                out.append(scaffold(template.format(n=i + 1), [sent.span]))
-            if len(out) == most:
-                break
+            # the sentence's structure (its condition, reason, means …), then its role in the argument
+            for template in dict.fromkeys(t for t in (next((t for k, t in kinds if k in have), None),
+                                                       W.CK_ROLE.get(self.an.claims[i].role)) if t):
+                if len(out) < most:
+                    out.append(scaffold(template.format(n=i + 1), [sent.span]))
         return out
 
     def argument(self, skip: set[int] = frozenset()) -> Block:
@@ -248,9 +264,9 @@ class LessonWriter(Gaps):
         return Block(heading=W.H_ARGUMENT, statements=out, prose=True)
 
     def synthesis(self, o: LessonOutline):
-        blocks = [self.argument()]
-        if o.sentences:
-            blocks.append(self.read(o.sentences))
+        # the first lesson reads the argument in brief; here it is read again only where the
+        # paper says nothing itself of how its parts fit
+        blocks = [self.read(o.sentences)] if o.sentences else [self.argument()]
         members = []
         for span, keys in self.an.tuples:
             for k in keys:
@@ -271,6 +287,12 @@ class LessonWriter(Gaps):
                 recur.append(scaffold(W.S_RECURS.format(term=t.label, where=_number_list(where)), self.named([t])))
         if recur:
             blocks.append(Block(heading=W.H_RECUR, statements=recur[:6], prose=True))
+        ask = [scaffold(W.CK_FOLLOWS_FROM.format(n=i + 1), [self.an.sentences[i].span]) for i in o.sentences] + \
+            [scaffold(W.CK_PARTS.format(a=sec.sentences[0] + 1, b=nxt.sentences[0] + 1),
+                      [self.an.sentences[sec.sentences[0]].span, self.an.sentences[nxt.sentences[0]].span])
+             for sec, nxt in zip(parts, parts[1:])]
+        if ask:
+            blocks.append(Block(heading=W.H_CHECK, statements=ask[:4]))
         objectives = [scaffold(W.O_FIT)] + ([scaffold(W.O_RECUR)] if recur else [])
         keys = sorted({k for _, ks in self.an.tuples for k in ks})
         return objectives, blocks, keys
@@ -298,6 +320,9 @@ class LessonWriter(Gaps):
             blocks.append(Block(heading=W.H_QUALIFIERS, statements=_unique(quals)[:8]))
         if not blocks:
             return None
+        ask = [scaffold(W.CK_WITHOUT.format(n=c.sentence + 1), [c.span]) for c in self.an.conditions][:3]
+        if ask:
+            blocks.append(Block(heading=W.H_CHECK, statements=_unique(ask)))
         return [scaffold(W.O_SCOPE)], blocks, []
 
     def gaps(self, sentences=None) -> list[tuple[Statement, Statement]]:
@@ -316,6 +341,9 @@ class LessonWriter(Gaps):
             blocks.append(Block(heading=W.H_OPEN, statements=[absence for absence, _ in gaps], prose=True))
             uses = [self.use_of(t.mentions[0]) or self.where_used(t, t.mentions[0]) for _, t in self.found()]
             blocks.append(Block(heading=W.H_WHERE, statements=_unique(uses), prose=True))
+            ask = [scaffold(W.CK_GAP.format(term=t.label, n=self.an.sentence_at(t.mentions[0][0]) + 1), self.named([t]))
+                   for _, t in self.found()][:3]
+            blocks.append(Block(heading=W.H_CHECK, statements=ask))
         if not blocks:  # nothing detectably missing: no lesson, rather than a stated claim filed as open
             return None
         return [scaffold(W.O_OPEN)], blocks, []
@@ -389,10 +417,11 @@ def _connected(w: LessonWriter, made: list) -> list:
 
 
 def _to_bring(w: LessonWriter, t: TermInfo) -> bool:
-    """A term worth naming as what the learner brings: a technical concept of several words (or a
-    hyphenated one) that no sentence defines, glosses or exemplifies."""
+    """A term worth naming as what the learner brings: a concept of several words (or a hyphenated
+    one) that the paper comes back to, in two sentences or more, and that no sentence defines,
+    glosses or exemplifies."""
     return t.kind == "concept" and (len(t.label.split()) >= 2 or "-" in t.label) and not _VAGUE.match(t.label) \
-        and w.meaning_open(t) and bool(label_mention(w.src, t))
+        and len({w.an.sentence_at(m[0]) for m in t.mentions}) >= 2 and w.meaning_open(t) and bool(label_mention(w.src, t))
 
 
 def _pointed(w: LessonWriter, b: Block, t: TermInfo | None, read: list, made: list) -> Block:

@@ -88,8 +88,11 @@ class QuizWriter:
 
     # -- item families ------------------------------------------------------------------
     def symbol_for_meaning(self) -> None:
+        paired = {d.term.key for d in self.matched()}  # the matching item asks these pairs already
         for d in self.f.definitions:
             t = d.term
+            if t.key in paired:
+                continue
             if t.kind not in ("symbol", "acronym") or d.pattern not in ("appositive", "tuple", "acronym") \
                     or indefinite(self.src, d):
                 continue  # "a finite group G": H and K may be finite groups too
@@ -238,7 +241,8 @@ class QuizWriter:
                 self.add("true_false", prompt, [W.CHOICE_TRUE, W.CHOICE_FALSE], W.CHOICE_TRUE, d.statement, lesson, d.sentence)
             n += 1
 
-    def matching(self) -> None:
+    def matched(self) -> list:
+        """The definitions the matching item pairs (symbols and short forms with their meanings)."""
         defs, seen = [], set()
         for d in self.f.definitions:
             if d.term.kind in ("symbol", "acronym") and d.term.key not in seen and \
@@ -246,7 +250,11 @@ class QuizWriter:
                 seen.add(d.term.key)
                 defs.append(d)
         defs = defs[:6]
-        if len(defs) < 3 or len({d.meaning.lower() for d in defs}) < len(defs):
+        return defs if len(defs) >= 3 and len({d.meaning.lower() for d in defs}) == len(defs) else []
+
+    def matching(self) -> None:
+        defs = self.matched()
+        if not defs:
             return
         left = [d.term.label for d in defs]
         choices = _shuffle([d.meaning for d in defs], "|".join(left))
