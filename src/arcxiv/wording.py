@@ -41,9 +41,9 @@ S_READS = "This reading takes sentences {a} of the abstract, in order, one claim
 S_READS_ONE = "This reading takes sentence {a} of the abstract, one claim at a time."
 H_ASSUMES = "What this lesson assumes"
 S_ASSUMES = "Bring what you know of {terms} to this lesson: the abstract names {them} and leaves {their} definition unstated."
-S_USED_IN = "It comes up in {where}."
-S_READ_IN = "Lesson {n} reads the {term} in context, as part of the paper's argument."
-S_READ_IN_MANY = "Lessons {n} read the {term} in context, as part of the paper's argument."
+S_USED_IN = "{term} comes up in {where}."  # {term}: "The mean-field limit", "w*"
+S_READ_IN = "Lesson {n} reads {term} in context, as part of the paper's argument."
+S_READ_IN_MANY = "Lessons {n} read {term} in context, as part of the paper's argument."
 S_FROM = "Lesson {n} also uses the {term}."
 S_ONWARD = "Lesson {n} uses the {term} again."
 H_RESTS = "Its terms in earlier parts"
@@ -56,16 +56,16 @@ CK_MEANS = "Which means does sentence {n} name for what it does?"
 CK_CONTRAST = "What does sentence {n} set against its claim, and why does that matter?"
 CK_FOLLOWS = "What does sentence {n} say follows, and from what?"
 CK_QUANTITY = "Which bound, rate or number does sentence {n} give, and for what?"
-CK_TERM = "What does the paper say of the {term} in sentence {n}? Say it in your own words."
-CK_TERM_MANY = "What does the paper say of the {term} in sentences {n}, and how do those uses fit together?"
+CK_TERM = "What does the paper say of {term} in sentence {n}? Say it in your own words."
+CK_TERM_MANY = "What does the paper say of {term} in sentences {n}, and how do those uses fit together?"
 CK_FOLLOWS_FROM = "Which of the paper's results does sentence {n} draw on, and how does it go beyond them?"
 CK_PARTS = "How does the part that opens with sentence {a} prepare the part that opens with sentence {b}?"
 CK_WITHOUT = "Sentence {n} states its claim under a condition: what would you need to check before using the claim elsewhere?"
 CK_GAP = "Where would you look to learn what the {term} of sentence {n} means, and how would the answer change your reading?"
 CK_ROLE = {"result": "What does sentence {n} find? Say it in your own words, with its qualifiers.",
            "background": "What does sentence {n} tell you about the setting the paper starts from?",
-           "aim": "What do the authors set out to do in sentence {n}, and what would count as success?",
-           "method": "What do the authors do in sentence {n}, and what is that step for?",
+           "aim": "What does sentence {n} say the paper does, and what is it for?",
+           "method": "What does sentence {n} say the paper does, and what is that step for?",
            "implication": "What does sentence {n} say follows, and from which results?",
            "scope": "What limit does sentence {n} set on the claims?"}
 S_NEXT = "The next lessons take the paper's parts in turn, and then how they fit together."

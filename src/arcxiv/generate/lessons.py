@@ -45,7 +45,10 @@ def indefinite(src: str, d) -> str:
     return m.group(1).lower() if m and d.pattern == "appositive" else ""
 
 
-_USED_IN = W.S_USED_IN.split("{")[0]
+# the reading's own leads ("In doing so, …", "It holds …"): a brief keeps each clause, not these
+_OUR_LEADS = tuple(x.strip() for x in (W.R_DOING, W.R_THIS + " ", W.R_HOLDS_LEAD, W.R_MEANS_LEAD, W.R_EVIDENCE_LEAD))
+_MEANS = re.compile(r"(?i)(?:by\s+\w+ing|via|through|using|with the help of)\b")  # not "improves … by 25%"
+_USED_IN = W.S_USED_IN.split("{term}")[1].split("{")[0]  # " comes up in "
 ARGUMENT_SENTENCES = 10  # up to this many sentences, the argument retells each one's main claim
 
 
@@ -115,7 +118,7 @@ class LessonWriter(Gaps):
                 sts.append(st)
         nums = sorted({self.an.sentence_at(m[0]) + 1 for m in t.mentions})
         if len(nums) > 1:
-            sts.append(scaffold(W.S_USED_IN.format(where=W.S_SENTENCES.format(a=_number_list(nums)).lower()
+            sts.append(scaffold(W.S_USED_IN.format(term=_named_as(t, start=True), where=W.S_SENTENCES.format(a=_number_list(nums)).lower()
                                                    .removesuffix(" of the abstract.")), self.named([t])))
         return _unique(sts)
 
@@ -161,7 +164,7 @@ class LessonWriter(Gaps):
             nums = sorted({self.an.sentence_at(m[0]) + 1 for m in t.mentions})
             if label_mention(self.src, t):
                 template = W.CK_TERM if len(nums) == 1 else W.CK_TERM_MANY
-                out.append(scaffold(template.format(term=t.label, n=_number_list(nums)), self.named([t])))
+                out.append(scaffold(template.format(term=_named_as(t), n=_number_list(nums)), self.named([t])))
         return Block(heading=W.H_CHECK, statements=out) if out else None
 
     def vocabulary(self, o: LessonOutline):
@@ -230,7 +233,8 @@ class LessonWriter(Gaps):
         for i in sorted(sentences):
             sent = self.an.sentences[i]
             props = self.an.propositions_in(i)
-            have = {q.kind for p in props for q in p.parts} | {p.role for p in props}
+            have = {q.kind for p in props for q in p.parts
+                    if q.kind != "means" or _MEANS.match(self.src[q.span[0]:q.span[1]])} | {p.role for p in props}
             if any(c.sentence == i for c in self.an.conditions):
                 have.add("condition")
             else:
@@ -252,7 +256,7 @@ class LessonWriter(Gaps):
         starts = [s.index for s in self.an.sentences] if len(self.an.sentences) <= ARGUMENT_SENTENCES else \
             [sec.sentences[0] for sec in self.plan.sections]
         for i in starts:
-            said = [st for st in sentences_of(self.an, i) if not leans_back(st.text) or st.text.startswith("But ")]
+            said = [st for st in sentences_of(self.an, i) if not st.text.startswith(_OUR_LEADS)]
             if not said or i in skip:
                 continue
             first = said[0]
@@ -416,6 +420,13 @@ def _connected(w: LessonWriter, made: list) -> list:
     return out
 
 
+def _named_as(t: TermInfo, start: bool = False) -> str:
+    """A term as a sentence names it: "the mean-field limit" (a concept), "w*" and "μP" as written."""
+    if t.kind != "concept":
+        return t.label
+    return ("The " if start else "the ") + t.label
+
+
 def _to_bring(w: LessonWriter, t: TermInfo) -> bool:
     """A term worth naming as what the learner brings: a concept of several words (or a hyphenated
     one) that the paper comes back to, in two sentences or more, and that no sentence defines,
@@ -433,7 +444,7 @@ def _pointed(w: LessonWriter, b: Block, t: TermInfo | None, read: list, made: li
         return b
     template = W.S_READ_IN if len(where) == 1 else W.S_READ_IN_MANY
     return Block(heading=b.heading, prose=b.prose,
-                 statements=b.statements + [scaffold(template.format(n=_number_list(where), term=t.label), w.named([t]))])
+                 statements=b.statements + [scaffold(template.format(n=_number_list(where), term=_named_as(t)), w.named([t]))])
 
 
 def _shared(w: LessonWriter, made: list, read: list, n: int, others: list[int], template: str) -> list[Statement]:
@@ -600,7 +611,7 @@ def _once(blocks: list[Block]) -> list[Block]:
                 continue
             seen.add(key)
             kept.append(st)
-        if any(st.kind != "scaffold" or st.spans and not st.text.startswith(_USED_IN) for st in kept):
+        if any(st.kind != "scaffold" or st.spans and _USED_IN not in st.text for st in kept):
             # source words, or a cited absence or question (not a term's bare "It comes up in …")
             out.append(Block(heading=b.heading, statements=kept, prose=b.prose))
     return out

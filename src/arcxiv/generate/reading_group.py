@@ -56,8 +56,9 @@ def questions(an: Analysis) -> list[Statement]:
         m = _QUALIFIER_RX.search(s.text)
         if m and len(out) < QUESTIONS and not s.text.rstrip().endswith("?"):  # a question the paper asks qualifies no claim
             # the qualifier with the words it qualifies: "up to logarithmic factors"
-            clause = re.match(r"[^,.;:()]*", s.text[m.start():]).group(0)
-            said = re.match(r"\S+(?:\s+\S+){0,5}", clause).group(0)
+            said = re.match(r"[^,.;:]*", s.text[m.start():]).group(0).strip()
+            if len(said.split()) > 10 or said.count("(") != said.count(")"):
+                continue  # the qualifier with the whole phrase it qualifies, or no question from it
             a = s.span[0] + m.start()
             out.append(scaffold(W.RG_Q_QUALIFIER.format(n=s.index + 1, words=" ".join(said.split())),
                                 [(a, a + len(said))]))

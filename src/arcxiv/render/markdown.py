@@ -36,7 +36,8 @@ def _cite(st: Statement, sentence_of) -> str:
 
 def _inline(st: Statement, sentence_of) -> str:
     text = md(st.text)
-    return f"*{text}*" if st.kind == "scaffold" else f"{text}{_cite(st, sentence_of)}"
+    # teaching text is in italics; a star of its own ("w*") must not end them
+    return "*" + re.sub(r"(?<!\\)\*", r"\*", text) + "*" if st.kind == "scaffold" else f"{text}{_cite(st, sentence_of)}"
 
 
 def _statement(st: Statement, sentence_of) -> str:
