@@ -156,6 +156,9 @@ def test_word_salad_compiles_grounded_or_fails_cleanly(words):
 # the crash of 7.6% of mathematics abstracts: a true/false swap used "$\\mathcal{N}$" as a replacement template
 @example([("{a} is the {w} of {b}.", "$\\mathcal{N}$", "$\\log_2 n$", "normal law"),
           ("{a} is the {w} of {b}.", "$\\sigma$", "\\g<0>", "limit")])
+# a source whose every sentence is a part: the overview reads no sentence of its own
+@example([("First, {a} bounds {b}.", "$\\mathcal{N}$", "$\\mathcal{N}$", "limit"),
+          ("Second, we characterize {a} exactly when {b} holds.", "$\\mathcal{N}$", "$\\mathcal{N}$", "limit")])
 def test_tex_heavy_papers_compile_grounded_or_fail_cleanly(parts):
     compile_or_refuse(tex_paper(parts), strict=False)
 

@@ -81,6 +81,8 @@ class LessonWriter(Gaps):
         """The sentences as a reading: one plain sentence per clause, in the source's order, after a
         line that says which sentences of the source it reads."""
         nums = [i + 1 for i in sorted(sentences)]
+        if not nums:
+            return Block(heading=W.H_READING, prose=True, statements=[])
         which = W.S_READS_ONE.format(a=nums[0]) if len(nums) == 1 else W.S_READS.format(a=_number_list(nums))
         return Block(heading=W.H_READING, prose=True,
                      statements=[scaffold(which, [self.an.sentences[i].span for i in sorted(sentences)])] +
@@ -646,4 +648,6 @@ def _number_list(numbers: list[int]) -> str:
         else:
             runs.append([n])
     parts = [p for r in runs for p in ([f"{r[0]} to {r[-1]}"] if len(r) > 2 else map(str, r))]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -30,9 +30,7 @@ def reading_group(an: Analysis, lessons: list[LessonOut], exercises: list[Exerci
 
 def _step(template: str, minutes: int, lessons: list[LessonOut], numbers: list[int] = (),
           exercise_ids: list[str] = ()) -> ReadingStep:
-    def listed(nums):
-        return _number_list(nums) if nums else ""
-    text = template.format(lessons=listed([l.number for l in lessons]), exercises=listed(list(numbers)))
+    text = template.format(lessons=_number_list([l.number for l in lessons]), exercises=_number_list(list(numbers)))
     return ReadingStep(minutes=minutes, what=scaffold(text), lesson_ids=[l.id for l in lessons],
                        exercise_ids=list(exercise_ids))
 
