@@ -179,7 +179,7 @@ class Facts:
             whole = with_leaners(self.an, p)  # "… the kidney, which presents …": the clause with what it needs
             span = opened(self.src, trim(self.src, whole[0] if len(whole) == 1 else p.spans[0]))
             clause = self.src[span[0]:span[1]]
-            if len(clause.split()) < 5 or not reads_whole(self.src, [span]):
+            if len(clause.split()) < 5 or not reads_whole(self.src, [span]) or _POINTS_BACK.search(clause):
                 continue
             here = mentions[bisect_left(starts, span[0]):bisect_left(starts, span[1])]
             times = Counter(k for _, k in here)  # a term named twice in the clause is not asked
@@ -197,6 +197,10 @@ class Facts:
         return out
 
 
+# "to overcome these hurdles", "this lack of awareness": a card or quiz item stands alone, without
+# the sentence before it that says what "these" are
+_POINTS_BACK = re.compile(r"(?i)\b(?:these|those|such)\s+(?!results?\b|findings\b)[a-z]+|\bthis\s+(?!paper|work|study|article|"
+                          r"note|letter|abstract|approach|method|framework|model|survey|review)[a-z]+")
 _PURPOSE = re.compile(r"(?i)^(?:to|in order to|as|for|although|though|while|despite|because|since|if|when)\b")
 
 
