@@ -9,7 +9,7 @@ from ..models import Analysis, Block, LessonOutline, LessonOut, Plan, Span, Stat
 from .. import wording as W
 from .statements import extract, label_mention, quote, rephrase, scaffold, term_mention_in, trim
 from .gaps import Gaps
-from .reading import as_sentence, continued, leans_back, sentences_of
+from .reading import OUR_LEADS, as_sentence, continued, leans_back, sentences_of
 from .units import unit_around
 
 _QUALIFIER_RX = re.compile(r"(?i)(?<![\w-])(?:at most|at least|up to|exactly|uniform(?:ly)?(?:-in-time)?|explicit|only|"
@@ -45,8 +45,6 @@ def indefinite(src: str, d) -> str:
     return m.group(1).lower() if m and d.pattern == "appositive" else ""
 
 
-# the reading's own leads ("In doing so, …", "It holds …"): a brief keeps each clause, not these
-_OUR_LEADS = tuple(x.strip() for x in (W.R_DOING, W.R_THIS + " ", W.R_HOLDS_LEAD, W.R_MEANS_LEAD, W.R_EVIDENCE_LEAD))
 _MEANS = re.compile(r"(?i)(?:by\s+\w+ing|via|through|using|with the help of)\b")  # not "improves … by 25%"
 _USED_IN = W.S_USED_IN.split("{term}")[1].split("{")[0]  # " comes up in "
 ARGUMENT_SENTENCES = 10  # up to this many sentences, the argument retells each one's main claim
@@ -258,7 +256,8 @@ class LessonWriter(Gaps):
         starts = [s.index for s in self.an.sentences] if len(self.an.sentences) <= ARGUMENT_SENTENCES else \
             [sec.sentences[0] for sec in self.plan.sections]
         for i in starts:
-            said = [st for st in sentences_of(self.an, i) if not st.text.startswith(_OUR_LEADS)]
+            # each clause of the sentence, not the reading's own leads ("In doing so, …", "It holds …")
+            said = [st for st in sentences_of(self.an, i) if not st.text.startswith(OUR_LEADS)]
             if not said or i in skip:
                 continue
             first = said[0]

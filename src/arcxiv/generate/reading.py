@@ -134,7 +134,9 @@ finally first second third fourth further furthermore moreover however lastly th
 at on from some each both all several many most recent existing one given let""".split())
 
 
-_BACK = re.compile(rf"(?:{'|'.join(re.escape(x.strip()) for x in (W.R_DOING, W.R_THIS, W.R_HOLDS_LEAD, W.R_MEANS_LEAD, W.R_EVIDENCE_LEAD))}"
+# the reading's own leads: a sentence that opens with one says more of the sentence before it
+OUR_LEADS = tuple(x.strip() for x in (W.R_DOING, W.R_THIS + " ", W.R_HOLDS_LEAD, W.R_MEANS_LEAD, W.R_EVIDENCE_LEAD))
+_BACK = re.compile(rf"(?:{'|'.join(re.escape(x) for x in OUR_LEADS)}"
                    r"|It|They|Its|Their|These|Those|Both|Such|Each|But|And|Hence|Thus)\b")
 
 
