@@ -202,6 +202,9 @@ class QuizWriter:
                       and not (p[:1].isalnum() and before.isalnum() or p[-1:].isalnum() and after.isalnum())
                       and _plural(p) == _plural(original) and abs(len(p.split()) - len(original.split())) <= 1
                       and _article_fits(self.src[max(0, z.gap[0] - 3):z.gap[0]], p)
+                      # never a concept: another concept of the paper makes the sentence absurd ("we conduct
+                      # discrete distributions") or still true ("testing procedures remain feasible"), not false
+                      and z.term.kind != "concept"
                       and label_mention(self.src, self.f.an.terms[_key_of(self.f, p)])), None)
         if false and other is not None:
             text = self.src[a:z.gap[0]] + other + self.src[z.gap[1]:b]
