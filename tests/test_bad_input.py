@@ -183,7 +183,7 @@ ROWS = [
     Row("BibTeX unbalanced braces",
         lambda c: f"@article{{k,\n  title = {{A {{Study}},\n  abstract = {{{ABSTRACT}}}\n}}\n".encode(),
         "unbalanced braces", 2, 422, ".bib", how="an entry with one '{' never closed"),
-    Row("LaTeX document with \\input and \\write18", _latex_document, "is LaTeX source", 2, 422, ".tex",
+    Row("LaTeX document with \\input and \\write18", _latex_document, COMPILES, 0, 201, ".tex",
         how=r"a .tex file with \input{/etc/passwd}, \write18{touch F} and \immediate\write18{touch F}"),
     Row("BibTeX abstract with \\input and \\write18", _latex_in_bibtex, COMPILES, 0, 201, ".bib",
         how=r"the same commands inside a BibTeX title and abstract"),

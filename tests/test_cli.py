@@ -153,7 +153,7 @@ def _case_args(case: str, tmp_path: Path) -> list:
         folder.mkdir()
         return [folder]
     if case == "unknown-format":
-        return [SEED, "--format", "pdf"]
+        return [SEED, "--format", "docx"]
     if case == "corpus-without-id":
         return [CORPUS]
     if case == "corpus-unknown-id":
@@ -176,7 +176,7 @@ EXPECTED_WORDS = {
     "page-empty-abstract": "no abstract",
     "missing-file": "does not exist",
     "directory": "directory",
-    "unknown-format": "unknown format 'pdf'",
+    "unknown-format": "unknown format 'docx'",
     "corpus-without-id": "contains 30 papers",
     "corpus-unknown-id": "no paper with id '9999.99999-not-there'",
 }

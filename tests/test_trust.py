@@ -193,8 +193,8 @@ def test_compile_reads_standard_input(tmp_path):
 
 
 @pytest.mark.parametrize("content, expected", [
-    ("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\nWe prove it.\n\\end{document}\n",
-     "is LaTeX source"),
+    ("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n\\maketitle\n\\end{document}\n",
+     "has no text to teach"),
     ("Deep Learning for Cats and Dogs\n", "a title alone is not enough"),
     ("Deep Learning for Cats and Dogs\nAbstract\n", "a title alone is not enough"),
 ])

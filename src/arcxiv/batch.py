@@ -26,6 +26,7 @@ from typing import Callable, Iterable, Iterator
 
 from . import __version__
 from .errors import ArcxivError, InputError
+from .ingest.archive import pack_folder
 from .outdir import MARKER, is_temp, note_files, start_folder
 
 DONE = ".arcxiv-done"
@@ -58,9 +59,7 @@ def jobs_from(source: str, stdin=None) -> Iterator[Job]:
         return
     path = Path(source)
     if path.is_dir():
-        for p in sorted(path.rglob("*")):
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts):
-                yield Job(safe_name(p.stem), str(p), p.read_bytes(), None)
+        yield from _folder_jobs(path)
     elif path.is_file():
         with path.open("rb") as f:
             if not _starts_like_json_lines(f):
@@ -70,6 +69,32 @@ def jobs_from(source: str, stdin=None) -> Iterator[Job]:
             yield from _lines(f, str(path))
     else:
         raise InputError(f"{source} is neither a folder of papers nor a JSON-lines file.")
+
+
+def _folder_jobs(folder: Path) -> Iterator[Job]:
+    """Each paper file is a paper; a subfolder with a main .tex file is one paper's LaTeX source."""
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith("."):
+            continue
+        if p.is_file():
+            yield Job(safe_name(p.stem.removesuffix(".tar")), str(p), p.read_bytes(), None)
+        elif p.is_dir() and not p.is_symlink():
+            if _is_latex_source(p):
+                yield Job(safe_name(p.name), str(p), pack_folder(p, str(p)), "latex")
+            else:
+                yield from _folder_jobs(p)
+
+
+def _is_latex_source(folder: Path) -> bool:
+    """A main .tex file (with \\documentclass) in the folder or one level down (src/ms.tex)."""
+    for tex in [*folder.glob("*.tex"), *folder.glob("*/*.tex")]:
+        try:
+            with tex.open("rb") as f:
+                if b"\\documentclass" in f.read(65536):
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def _starts_like_json_lines(f) -> bool:

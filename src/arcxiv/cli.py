@@ -79,12 +79,14 @@ def _compile(path: str, out: Path, fmt: Optional[str], paper_id: Optional[str], 
 
 @app.command("compile")
 def compile_cmd(
-    paper: str = typer.Argument(..., metavar="PAPER", help="The paper file (plain text, Markdown, an arXiv page, arXiv "
-                                                        "JSON lines, arXiv Atom XML or BibTeX), or - for stdin."),
+    paper: str = typer.Argument(..., metavar="PAPER", help="The paper: a whole paper (PDF, JATS XML, a .tex file, its "
+                                                        "LaTeX source folder or archive: .tar.gz, .tar, .zip) or an "
+                                                        "abstract (plain text, Markdown, an arXiv page, arXiv JSON "
+                                                        "lines, arXiv Atom XML or BibTeX), or - for stdin."),
     out: Path = typer.Option(DEFAULT_OUT, "-o", "--out", metavar="DIR",
                              help="Output folder: new, empty, or one ArcXiv wrote before (then replaced)."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="page, text, markdown, arxiv-json, atom or bibtex; "
-                                                             "detected from the content when left out."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="latex, pdf, jats, page, text, markdown, arxiv-json, "
+                                                             "atom or bibtex; detected from the content when left out."),
     paper_id: Optional[str] = typer.Option(None, "--id", help="Which paper of a file that holds several "
                                                               "(its id, or its 1-based position)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 3 if any statement breaks the grounding contract."),

@@ -25,10 +25,12 @@ Role = Literal["background", "aim", "method", "result", "implication", "scope"]
 # --------------------------------------------------------------------------- ingest
 @dataclass(frozen=True)
 class SourceSection:
-    """A section the source itself marks (a Markdown heading)."""
+    """A section the source itself marks (a Markdown heading, a LaTeX \\section, a JATS <sec>)."""
 
     title: str
     span: Span
+    level: int = 1  # 1 for a section, 2 for a subsection, ...
+    part: str = ""  # the top-level heading it stands under (its own title for a top-level section)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Paper:
     categories: tuple[str, ...] = ()
     sections: tuple[SourceSection, ...] = ()
     sha256: str = ""
+    references: tuple[str, ...] = ()  # a whole paper's bibliography, in citation-marker order ("[1] ...")
+    notes: tuple[str, ...] = ()  # what reading the source could not do (math a PDF holds as glyphs), for the note
 
 
 # --------------------------------------------------------------------------- analyse
@@ -142,6 +146,39 @@ class Analysis:
     verb_lemmas: dict[int, str] = field(default_factory=dict)  # start of each participle ("indicating") -> its lemma
     _starts: list[int] = field(default_factory=list, repr=False, compare=False)  # for sentence_at
     _by_sentence: dict = field(default_factory=dict, repr=False, compare=False)  # for propositions_in
+    _place: dict = field(default_factory=dict, repr=False, compare=False)  # for sentence_ref
+
+    def sentence_ref(self, i: int) -> str:
+        """How a learner finds sentence ``i``: "5" in an abstract; "4 of section 3.2" in a whole
+        paper, where a number in the hundreds would point at nothing the reader can count."""
+        if not self.paper.sections or len(self.sentences) < 100:
+            return str(i + 1)
+        place = self._places().get(i)
+        return f"{place[1]} of {place[0]}" if place else str(i + 1)
+
+    def sentence_refs(self, indices) -> str:
+        """Several sentences, consecutive ones as ranges: "1 to 3 and 5", or per section in a whole paper."""
+        indices = sorted(set(indices))
+        if not self.paper.sections or len(self.sentences) < 100:
+            return number_list([i + 1 for i in indices])
+        places = self._places()
+        groups: dict[str, list[int]] = {}
+        for i in indices:
+            where, n = places.get(i, ("the paper", i + 1))
+            groups.setdefault(where, []).append(n)
+        parts = [f"{number_list(ns)} of {where}" for where, ns in groups.items()]
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+    def _places(self) -> dict[int, tuple[str, int]]:
+        if not self._place:
+            for sec in self.paper.sections:
+                head = sec.title.split(" ")[0]
+                where = f"section {head}" if head[:1].isdigit() or (len(head) > 1 and head[1:2] == ".") \
+                    else f"the section {sec.title}"
+                inside = [s.index for s in self.sentences if sec.span[0] <= s.span[0] < sec.span[1]]
+                for n, i in enumerate(inside, 1):
+                    self._place[i] = (where, n)
+        return self._place
 
     def propositions_in(self, sentence: int) -> list:
         """The propositions of one sentence, in text order."""
@@ -168,6 +205,20 @@ class Analysis:
         """Whether ``span`` starts inside one of the sentences ``indices`` (a set) and ends in it."""
         s = self.sentences[self.sentence_at(span[0])] if self.sentences else None
         return s is not None and s.index in indices and s.span[0] <= span[0] and span[1] <= s.span[1]
+
+
+def number_list(numbers: list[int]) -> str:
+    """1, 2, 3, 5 -> "1 to 3 and 5": ranges only where the numbers are consecutive."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = [p for r in runs for p in ([f"{r[0]} to {r[-1]}"] if len(r) > 2 else map(str, r))]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 # --------------------------------------------------------------------------- plan

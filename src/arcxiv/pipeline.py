@@ -12,7 +12,8 @@ from .analyse import analyse
 from .errors import GroundingError, InputError
 from .generate import generate
 from .generate.deepdive import deep_dive
-from .ingest import MAX_BYTES, ingest
+from .ingest import MAX_PAPER_BYTES, ingest
+from .ingest.archive import pack_folder
 from .ingest.normalize import too_big
 from .models import Curriculum, DeepDive, Paper
 from .outdir import write_outputs  # noqa: F401  (the writer of every output folder)
@@ -77,18 +78,21 @@ def source_name(path: str | Path) -> str:
 
 
 def read_source(path: str | Path, stdin=None) -> bytes:
-    """The bytes of a paper file, or of standard input for "-"; never more than MAX_BYTES."""
+    """The bytes of a paper file, or of standard input for "-"; never more than MAX_PAPER_BYTES
+    (ingest holds text formats to their own, smaller limit). A folder is a paper's LaTeX source."""
     name = str(path)
     if name == "-":
-        data = (stdin or sys.stdin.buffer).read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            raise too_big("standard input", len(data))
+        data = (stdin or sys.stdin.buffer).read(MAX_PAPER_BYTES + 1)
+        if len(data) > MAX_PAPER_BYTES:
+            raise too_big("standard input", len(data), MAX_PAPER_BYTES)
         return data
     path = Path(path)
     try:
+        if path.is_dir():
+            return _source_folder(path, name)
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise too_big(name, size)
+        if size > MAX_PAPER_BYTES:
+            raise too_big(name, size, MAX_PAPER_BYTES)
         return path.read_bytes()
     except IsADirectoryError:
         raise InputError(f"{name} is a directory, not a paper file.") from None
@@ -101,6 +105,13 @@ def read_source(path: str | Path, stdin=None) -> bytes:
         raise InputError(f"{name} does not exist.") from None
     except PermissionError:
         raise InputError(f"{name} cannot be read (permission denied).") from None
+
+
+def _source_folder(path: Path, name: str) -> bytes:
+    if not any(p.suffix.lower() in (".tex", ".ltx") for p in path.rglob("*") if p.is_file()):
+        raise InputError(f"{name} is a directory with no .tex file in it; give a paper file, or the directory of "
+                         "a paper's LaTeX source.")
+    return pack_folder(path, name)
 
 
 def compile_file(path: str | Path, fmt: str | None = None, paper_id: str | None = None, strict: bool = False,

@@ -32,6 +32,7 @@ def plan(analysis: Analysis) -> Plan:
         note = (f"The source has {len(analysis.sentences)} sentence(s), fewer than {SHORT_SOURCE}, so this "
                 f"curriculum has {len(lessons)} lessons instead of {MIN_LESSONS} to {MAX_LESSONS}: each lesson "
                 "needs its own source sentences to teach.")
+    note = " ".join([*analysis.paper.notes, *([note] if note else [])]) or None  # what reading the source could not do
     return Plan(analysis=analysis, sections=sections, concept_edges=concept_edges(analysis), lessons=lessons, note=note)
 
 
@@ -275,6 +276,10 @@ def _order_by_concepts(an: Analysis, units):
 
 # ----------------------------------------------------------------------------- lessons
 def _lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline]:
+    from .plan_paper import is_whole_paper, paper_lessons
+
+    if is_whole_paper(an):
+        return paper_lessons(an, sections)
     by_kind = {k: [s for s in sections if s.kind == k] for k in ("overview", "part", "synthesis", "scope")}
     all_ids = tuple(s.id for s in sections)
     overview_ids = tuple(s.id for s in by_kind["overview"]) or all_ids[:1]

@@ -39,7 +39,7 @@ from starlette.requests import cookie_parser
 from . import __version__
 from .answers import check_answer, given_text, plain_math
 from .errors import ArcxivError, InputError
-from .ingest import MAX_BYTES, count_papers, ingest
+from .ingest import MAX_BYTES, MAX_PAPER_BYTES, count_papers, ingest
 from .models import Curriculum, Paper, QuizItem
 from .render.html import answer_text, to_html
 from .render.mathml import rich
@@ -58,19 +58,26 @@ KNOWN_GRANTS = 100_000  # (learner, paper) pairs known to be in a library, cache
 NO_PAPER = "No paper with that key in your library."
 PASTED = "pasted text"  # the name ingest gives a paste in its messages
 LIMIT_MB = MAX_BYTES // 2 ** 20
+PAPER_LIMIT_MB = MAX_PAPER_BYTES // 2 ** 20
 REQUEST_LIMIT = 2 * MAX_BYTES  # a form carrying a kept paper (base64) still fits
+UPLOAD_LIMIT = MAX_PAPER_BYTES + MAX_BYTES  # a whole paper's file and the form around it
+# whole papers: a PDF, a LaTeX source archive, a .tex file or JATS XML, by type or by name
+WHOLE_PAPER_TYPES = ("application/pdf", "application/gzip", "application/x-gzip", "application/x-tar",
+                     "application/zip", "application/x-zip-compressed", "application/x-compressed-tar",
+                     "application/x-gtar", "application/jats+xml")
+WHOLE_PAPER_NAMES = (".pdf", ".tar.gz", ".tgz", ".tar", ".zip", ".gz", ".tex", ".xml", ".nxml")
 UPLOAD_TYPES = ("text/", "application/json", "application/xml", "application/atom+xml", "application/x-bibtex",
-                "application/octet-stream", "application/x-tex")
-KIND_NAMES = {"application/pdf": "PDF file", "application/msword": "Word document",
+                "application/octet-stream", "application/x-tex") + WHOLE_PAPER_TYPES
+KIND_NAMES = {"application/msword": "Word document",
               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
               "application/vnd.oasis.opendocument.text": "OpenDocument text", "application/rtf": "RTF document",
               "application/epub+zip": "EPUB book", "application/postscript": "PostScript file",
-              "application/zip": "ZIP archive", "application/gzip": "gzip archive", "application/x-tar": "tar archive",
               "application/vnd.ms-excel": "Excel spreadsheet",
               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel spreadsheet",
               "application/vnd.ms-powerpoint": "PowerPoint file",
               "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint file"}
-READABLE = "a text, Markdown, arXiv JSON, Atom XML or BibTeX file"
+READABLE = ("a whole paper (a PDF, JATS XML, a .tex file or its LaTeX source archive) or a text, Markdown, "
+            "arXiv JSON, Atom XML or BibTeX file")
 # the course's study pages: in the app, its own review and quiz pages, which record what is done
 STUDY_PAGES = {"cards.html": "review", "quiz.html": "quiz"}
 COURSE_NAV = re.compile(r'<nav aria-label="Course">\s*<ul>')
@@ -96,11 +103,15 @@ def paper_key(paper: Paper) -> str:
 
 
 # -- what a learner is told about a paper that cannot be read -------------------------------------
-def size_message(what: str, size: int) -> str:
+def size_message(what: str, size: int, limit_mb: int = LIMIT_MB) -> str:
     """"The file is 6.0 MB; the limit is 5 MB." A size that rounds to the limit is "just over" it."""
     megabytes = f"{size / 2 ** 20:.1f}"
-    amount = f"{megabytes} MB" if float(megabytes) > LIMIT_MB else f"just over {LIMIT_MB} MB"
-    return f"{what} is {amount}; the limit is {LIMIT_MB} MB."
+    amount = f"{megabytes} MB" if float(megabytes) > limit_mb else f"just over {limit_mb} MB"
+    return f"{what} is {amount}; the limit is {limit_mb} MB."
+
+
+def is_whole_paper_upload(content_type: str, filename: str) -> bool:
+    return content_type in WHOLE_PAPER_TYPES or filename.lower().endswith(WHOLE_PAPER_NAMES)
 
 
 def kind_name(content_type: str) -> str:
@@ -388,8 +399,8 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
     async def form_with_csrf(request: Request):
         size = request.headers.get("content-length", "")
-        if size.isdigit() and int(size) > REQUEST_LIMIT:  # said before the body is read
-            raise Failure(413, size_message("The upload", int(size)))
+        if size.isdigit() and int(size) > UPLOAD_LIMIT:  # said before the body is read
+            raise Failure(413, size_message("The upload", int(size), PAPER_LIMIT_MB))
         form = await request.form(max_part_size=REQUEST_LIMIT)  # a pasted paper is one part: let it reach the 5 MB check
         token = form.get("csrf") or request.headers.get("x-csrf-token") or ""
         if not hmac.compare_digest(str(token), request.state.csrf):
@@ -465,8 +476,10 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
             ctype = (file.content_type or "application/octet-stream").split(";")[0].strip().lower()
             if not ctype.startswith(UPLOAD_TYPES):
                 raise Failure(415, unreadable_kind(ctype))
-            if file.size is not None and file.size > MAX_BYTES:  # the real size, not the part read
-                raise Failure(413, size_message("The file", file.size))
+            whole = is_whole_paper_upload(ctype, file.filename)
+            limit = MAX_PAPER_BYTES if whole else MAX_BYTES
+            if file.size is not None and file.size > limit:  # the real size, not the part read
+                raise Failure(413, size_message("The file", file.size, limit // 2 ** 20))
             return await file.read(), file.filename
         return pasted_bytes(str(form.get("text") or "")), PASTED
 

@@ -53,6 +53,17 @@ def parse_many(items: list[tuple[str, list[tuple[int, int]]]], batch_size: int =
     return [_ready(doc, text) for doc, (text, _) in zip(docs, items)]
 
 
+def tokens_between(doc, lo: int, hi: int):
+    """The tokens that start in [lo, hi), found by bisection: a whole paper's clauses each scanning
+    the whole doc would be quadratic."""
+    from bisect import bisect_left
+
+    starts = doc.user_data.get("token_starts")
+    if starts is None:
+        starts = doc.user_data["token_starts"] = [t.idx for t in doc]
+    return doc[bisect_left(starts, lo):bisect_left(starts, hi)]
+
+
 def text_of(doc) -> str:
     return doc.user_data.get("text") or doc.text
 

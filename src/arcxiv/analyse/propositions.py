@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..models import Sentence, Span
 from .claims import strip_ordinal
-from .nlp import text_of
+from .nlp import text_of, tokens_between
 
 CONDITION_MARKS = {"if", "when", "whenever", "unless", "provided", "providing", "assuming", "given", "once",
                    "as long as", "in case", "under", "for all", "for every", "for any"}
@@ -84,14 +84,14 @@ def propositions(text: str, sentences: list[Sentence], doc) -> list[Proposition]
             # read only with the words before them
             leans = bool(LEANS.match(text[spans[0][0]:spans[0][1]])) or \
                 text[:spans[0][0]].rstrip().endswith(":") and not any(
-                    t.pos_ in ("VERB", "AUX") for t in doc if spans[0][0] <= t.idx < spans[-1][1])
+                    t.pos_ in ("VERB", "AUX") for t in tokens_between(doc, spans[0][0], spans[-1][1]))
             out.append(Proposition(s.index, c.role, spans, core, parts, leans))
     return out
 
 
 def _parts(text: str, doc, spans: tuple[Span, ...]):
     lo, hi = spans[0][0], spans[-1][1]
-    toks = [t for t in doc if lo <= t.idx < hi and any(a <= t.idx < b for a, b in spans)]
+    toks = [t for t in tokens_between(doc, lo, hi) if any(a <= t.idx < b for a, b in spans)]
     if not toks:
         return
     inside = {t.i for t in toks}

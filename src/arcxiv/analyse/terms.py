@@ -32,7 +32,10 @@ _GENERIC_NOUNS = {"we", "it", "they", "which", "that", "this", "these", "those",
                   "article", "thing", "things", "order", "level", "levels", "step", "steps", "area",
                   "introduction", "demonstration", "surroundings", "interactions", "performance", "improvement",
                   "improvements", "contribution", "contributions", "implications", "applications", "evaluation",
-                  "foundation", "development", "understanding", "possibility", "importance"}
+                  "foundation", "development", "understanding", "possibility", "importance",
+                  # a whole paper's furniture: "Figure 2", "Section 3", "Eq. 5" name places, not concepts
+                  "figure", "figures", "fig", "table", "tables", "section", "sections", "equation", "equations",
+                  "eq", "eqs", "appendix", "chapter", "chapters", "footnote", "reference", "references"}
 _MATH = re.compile(r"[∈∉⊂⊆⊃⊇=≤≥≠^_]")
 _SPLIT_WORDS = {"modulo", "versus", "via", "vs", "per"}
 

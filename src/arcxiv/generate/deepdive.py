@@ -66,7 +66,7 @@ def deep_dive(plan: Plan, cur: Curriculum, section_id: str) -> DeepDive:
                     by_role.setdefault("quantity", []).extend(x for x in [writer.context(t, m)] if x)
         for role in ("claim", "condition", "consequence", "elaboration", "contrast", "qualifier", "quantity"):
             if by_role.get(role):
-                blocks.append(Block(heading=W.D_SENTENCE.format(n=i + 1, role=W.D_ROLES[role]),
+                blocks.append(Block(heading=W.D_SENTENCE.format(n=plan.analysis.sentence_ref(i), role=W.D_ROLES[role]),
                                     statements=_unique(by_role[role])))
 
     # 2. a gloss of every term, with its mentions elsewhere in the paper

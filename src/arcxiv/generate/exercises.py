@@ -67,7 +67,7 @@ class ExerciseWriter:
         solution = self.restated(sents)
         # a topic the source does not spell out is not named: the prompt names the sentences
         prompt = scaffold(W.E_EXPLAIN.format(topic=topic), [found]) if found else \
-            scaffold(W.O_CLAIM_OF.format(which=_which(sents)), spans)
+            scaffold(W.O_CLAIM_OF.format(which=_which(self.an, sents)), spans)
         self.add("explain", prompt, solution, lesson, self.rubric_for(spans))
 
     def restated(self, sents) -> Statement:
@@ -106,7 +106,7 @@ class ExerciseWriter:
         for c in self.an.conditions:
             if c.sentence in sents:
                 claim = self.restated([c.sentence])
-                self.add("condition", scaffold(W.E_NEEDS.format(n=c.sentence + 1), [self.an.sentences[c.sentence].span]),
+                self.add("condition", scaffold(W.E_NEEDS.format(n=self.an.sentence_ref(c.sentence)), [self.an.sentences[c.sentence].span]),
                          claim, lesson, self.rubric_for([c.span]) or [self.src[c.span[0]:c.span[1]]])
                 return
 
@@ -168,7 +168,7 @@ class ExerciseWriter:
                if s.kind != "scaffold"]
         for sent in own + self.an.sentences:  # its own sentences first, else one no exercise has asked about
             before = len(self.out)
-            self.add("explain", scaffold(W.O_CLAIM_OF.format(which=_which([sent.index])), [sent.span]),
+            self.add("explain", scaffold(W.O_CLAIM_OF.format(which=_which(self.an, [sent.index])), [sent.span]),
                      self.restated([sent.index]), lesson, self.rubric_for([sent.span]))
             if len(self.out) > before:
                 return

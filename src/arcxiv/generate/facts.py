@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..models import LessonOut, Plan, Span, Statement, TermInfo
 from .lessons import definition_statement, sentences_read
+from ..plan_paper import is_whole_paper
 from ..analyse.propositions import MODALS, NEGATIONS
 from ..analyse.sentences import balanced
 from .statements import extract, trim
@@ -91,6 +92,10 @@ class Facts:
         self.members = self._members()
         self.conditions = self._conditions()
         self.clozes = self._clozes()
+        if is_whole_paper(self.an):  # a whole paper: ask about what its lessons read, not every sentence of it
+            taught = set(self._lesson_of_sentence)
+            for name in ("definitions", "relations", "members", "conditions", "clozes"):
+                setattr(self, name, [x for x in getattr(self, name) if x.sentence in taught])
 
     # where a fact is taught
     def lesson_for_sentence(self, i: int) -> LessonOut:

@@ -5,20 +5,25 @@ from __future__ import annotations
 from ..analyse.sentences import reads_whole
 from ..models import Block, Guide, Plan
 from .. import wording as W
-from .lessons import _number_list, _unique, definition_statement
+from .lessons import _unique, definition_statement
+from ..plan_paper import is_whole_paper, select
 from .statements import extract, quote, scaffold
 from .units import with_leaners
 
 MAX_SENTENCE_NUMBER = 99  # larger numbers would read as facts of their own
+GUIDE_SENTENCES = 8
 
 
 def write_guides(plan: Plan) -> list[Guide]:
     an, src = plan.analysis, plan.analysis.paper.text
     guides, glossed = [], set()
+    whole = is_whole_paper(an)
     for sec in plan.sections:
-        conds = [c for c in an.conditions if c.sentence in sec.sentences]
+        # a whole paper's section may run to a hundred sentences: its guide shows those that carry it
+        shown = select(an, sec.sentences, GUIDE_SENTENCES, {sec.sentences[0]}) if whole else sec.sentences
+        conds = [c for c in an.conditions if c.sentence in shown]
         claims = []
-        for i in sec.sentences:
+        for i in shown:
             # the main clause's claim with its conditions (listed again below); a clause that does
             # not read whole on its own is shown as its sentence
             main = next(iter(an.propositions_in(i)), None)
@@ -35,10 +40,9 @@ def write_guides(plan: Plan) -> list[Guide]:
                 glossed.add(t.key)
         if keys:
             blocks.append(Block(heading=W.H_KEY_TERMS, statements=_unique(keys)))
-        numbers = [i + 1 for i in sorted(sec.sentences)]
-        if numbers[-1] <= MAX_SENTENCE_NUMBER:
-            where = W.S_SENTENCE.format(a=numbers[0]) if len(numbers) == 1 else \
-                W.S_SENTENCES.format(a=_number_list(numbers))
+        if len(an.sentences) <= MAX_SENTENCE_NUMBER:  # a whole paper's guide is its section: no numbers needed
+            refs = an.sentence_refs(sec.sentences)
+            where = W.S_SENTENCE.format(a=refs) if len(sec.sentences) == 1 else W.S_SENTENCES.format(a=refs)
             blocks.append(Block(heading=W.H_WHERE, statements=[scaffold(where, [an.sentences[i].span for i in sec.sentences])]))
         guides.append(Guide(section_id=sec.id, title=sec.title, blocks=blocks))
     return guides

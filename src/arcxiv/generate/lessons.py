@@ -5,7 +5,7 @@ import re
 
 from ..ids import content_id
 from ..plan import _VAGUE, MIN_LESSONS
-from ..models import Analysis, Block, LessonOutline, LessonOut, Plan, Span, Statement, TermInfo
+from ..models import Analysis, Block, LessonOutline, LessonOut, Plan, Span, Statement, TermInfo, number_list
 from .. import wording as W
 from .statements import extract, label_mention, quote, rephrase, scaffold, term_mention_in, trim
 from .gaps import Gaps
@@ -78,10 +78,10 @@ class LessonWriter(Gaps):
     def read(self, sentences) -> Block:
         """The sentences as a reading: one plain sentence per clause, in the source's order, after a
         line that says which sentences of the source it reads."""
-        nums = [i + 1 for i in sorted(sentences)]
-        if not nums:
+        if not sentences:
             return Block(heading=W.H_READING, prose=True, statements=[])
-        which = W.S_READS_ONE.format(a=nums[0]) if len(nums) == 1 else W.S_READS.format(a=_number_list(nums))
+        refs = self.an.sentence_refs(sentences)
+        which = W.S_READS_ONE.format(a=refs) if len(sentences) == 1 else W.S_READS.format(a=refs)
         return Block(heading=W.H_READING, prose=True,
                      statements=[scaffold(which, [self.an.sentences[i].span for i in sorted(sentences)])] +
                      [st for i in sorted(sentences) for st in sentences_of(self.an, i)])
@@ -116,10 +116,10 @@ class LessonWriter(Gaps):
             st = self.use_of(m)
             if st is not None:
                 sts.append(st)
-        nums = sorted({self.an.sentence_at(m[0]) + 1 for m in t.mentions})
+        nums = _first_uses(self.an, t)
         if len(nums) > 1:
-            sts.append(scaffold(W.S_USED_IN.format(term=_named_as(t, start=True), where=W.S_SENTENCES.format(a=_number_list(nums)).lower()
-                                                   .removesuffix(" of the abstract.")), self.named([t])))
+            sts.append(scaffold(W.S_USED_IN.format(term=_named_as(t, start=True), where=W.S_SENTENCES.format(
+                a=self.an.sentence_refs(nums)).lower().removesuffix(" of the abstract.")), self.named([t])))
         return _unique(sts)
 
     def assumes(self, terms: list[TermInfo]) -> Block | None:
@@ -161,10 +161,10 @@ class LessonWriter(Gaps):
         """One question per term: what the paper does with it where it uses it, in the learner's words."""
         out = []
         for t in terms:
-            nums = sorted({self.an.sentence_at(m[0]) + 1 for m in t.mentions})
+            nums = _first_uses(self.an, t)
             if label_mention(self.src, t):
                 template = W.CK_TERM if len(nums) == 1 else W.CK_TERM_MANY
-                out.append(scaffold(template.format(term=_named_as(t), n=_number_list(nums)), self.named([t])))
+                out.append(scaffold(template.format(term=_named_as(t), n=self.an.sentence_refs(nums)), self.named([t])))
         return Block(heading=W.H_CHECK, statements=out) if out else None
 
     def vocabulary(self, o: LessonOutline):
@@ -179,7 +179,8 @@ class LessonWriter(Gaps):
 
     def notation(self, o: LessonOutline):
         blocks, keys = [], []
-        for t in self.notation_terms():
+        chosen = set(o.term_keys)  # a whole paper's plan names the notation it defines; an abstract's is all of it
+        for t in [t for t in self.notation_terms() if t.key in chosen] or self.notation_terms():
             defs = [d for d in t.definitions if d.pattern != "tuple"] or t.definitions
             sts = self.account(t, defs[:2])
             if not t.definitions and t.kind != "quantity" and self.meaning_open(t):
@@ -214,7 +215,7 @@ class LessonWriter(Gaps):
         if topic_span:
             objectives = [scaffold(W.O_CLAIM.format(topic=topic), [topic_span])]
         else:  # no phrase names the part: the objective names its sentences
-            objectives = [scaffold(W.O_CLAIM_OF.format(which=_which(o.sentences)),
+            objectives = [scaffold(W.O_CLAIM_OF.format(which=_which(self.an, o.sentences)),
                                    [self.an.sentences[i].span for i in o.sentences])]
         if conds or any(st.text.startswith(W.R_HOLDS_LEAD) for st in reading.statements):
             objectives.append(scaffold(W.O_CONDITIONS))
@@ -245,7 +246,7 @@ class LessonWriter(Gaps):
             for template in dict.fromkeys(t for t in (next((t for k, t in kinds if k in have), None),
                                                        W.CK_ROLE.get(self.an.claims[i].role)) if t):
                 if len(out) < most:
-                    out.append(scaffold(template.format(n=i + 1), [sent.span]))
+                    out.append(scaffold(template.format(n=self.an.sentence_ref(i)), [sent.span]))
         return out
 
     def argument(self, skip: set[int] = frozenset()) -> Block:
@@ -285,15 +286,17 @@ class LessonWriter(Gaps):
         recur = []
         for t in self.an.terms.values():
             # in the part's own sentences: a part's sentences need not be contiguous
-            where = sorted({self.an.sentence_at(m[0]) + 1 for m in t.mentions})
+            where = _first_uses(self.an, t)
             n_parts = sum(1 for sec in parts if self.mention_in(t, sec.sentences))
             if n_parts >= 2 and t.kind in ("concept", "symbol", "acronym") and not t.label.startswith("(") \
                     and label_mention(self.src, t):
-                recur.append(scaffold(W.S_RECURS.format(term=t.label, where=_number_list(where)), self.named([t])))
+                recur.append(scaffold(W.S_RECURS.format(term=t.label, where=self.an.sentence_refs(where)),
+                                      self.named([t])))
         if recur:
             blocks.append(Block(heading=W.H_RECUR, statements=recur[:6], prose=True))
-        ask = [scaffold(W.CK_FOLLOWS_FROM.format(n=i + 1), [self.an.sentences[i].span]) for i in o.sentences] + \
-            [scaffold(W.CK_PARTS.format(a=sec.sentences[0] + 1, b=nxt.sentences[0] + 1),
+        ask = [scaffold(W.CK_FOLLOWS_FROM.format(n=self.an.sentence_ref(i)), [self.an.sentences[i].span])
+               for i in o.sentences] + \
+            [scaffold(W.CK_PARTS.format(a=self.an.sentence_ref(sec.sentences[0]), b=self.an.sentence_ref(nxt.sentences[0])),
                       [self.an.sentences[sec.sentences[0]].span, self.an.sentences[nxt.sentences[0]].span])
              for sec, nxt in zip(parts, parts[1:])]
         if ask:
@@ -325,7 +328,7 @@ class LessonWriter(Gaps):
             blocks.append(Block(heading=W.H_QUALIFIERS, statements=_unique(quals)[:8]))
         if not blocks:
             return None
-        ask = [scaffold(W.CK_WITHOUT.format(n=c.sentence + 1), [c.span]) for c in self.an.conditions][:3]
+        ask = [scaffold(W.CK_WITHOUT.format(n=self.an.sentence_ref(c.sentence)), [c.span]) for c in self.an.conditions][:3]
         if ask:
             blocks.append(Block(heading=W.H_CHECK, statements=_unique(ask)))
         return [scaffold(W.O_SCOPE)], blocks, []
@@ -346,7 +349,8 @@ class LessonWriter(Gaps):
             blocks.append(Block(heading=W.H_OPEN, statements=[absence for absence, _ in gaps], prose=True))
             uses = [self.use_of(t.mentions[0]) or self.where_used(t, t.mentions[0]) for _, t in self.found()]
             blocks.append(Block(heading=W.H_WHERE, statements=_unique(uses), prose=True))
-            ask = [scaffold(W.CK_GAP.format(term=t.label, n=self.an.sentence_at(t.mentions[0][0]) + 1), self.named([t]))
+            ask = [scaffold(W.CK_GAP.format(term=t.label, n=self.an.sentence_ref(self.an.sentence_at(t.mentions[0][0]))),
+                            self.named([t]))
                    for _, t in self.found()][:3]
             blocks.append(Block(heading=W.H_CHECK, statements=ask))
         if not blocks:  # nothing detectably missing: no lesson, rather than a stated claim filed as open
@@ -445,7 +449,7 @@ def _pointed(w: LessonWriter, b: Block, t: TermInfo | None, read: list, made: li
         return b
     template = W.S_READ_IN if len(where) == 1 else W.S_READ_IN_MANY
     return Block(heading=b.heading, prose=b.prose,
-                 statements=b.statements + [scaffold(template.format(n=_number_list(where), term=_named_as(t)), w.named([t]))])
+                 statements=b.statements + [scaffold(template.format(n=number_list(where), term=_named_as(t)), w.named([t]))])
 
 
 def _shared(w: LessonWriter, made: list, read: list, n: int, others: list[int], template: str) -> list[Statement]:
@@ -633,20 +637,13 @@ def _join(labels: list[str]) -> str:
     return ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def _which(sentences) -> str:
-    nums = [i + 1 for i in sorted(sentences)]
-    return f"sentence {nums[0]}" if len(nums) == 1 else f"sentences {_number_list(nums)}"
+def _which(an: Analysis, sentences) -> str:
+    return f"sentence{'s' if len(set(sentences)) > 1 else ''} {an.sentence_refs(sentences)}"
 
 
-def _number_list(numbers: list[int]) -> str:
-    """1, 2, 3, 5 -> "1 to 3 and 5": ranges only where the sentences are consecutive."""
-    runs: list[list[int]] = []
-    for n in numbers:
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    parts = [p for r in runs for p in ([f"{r[0]} to {r[-1]}"] if len(r) > 2 else map(str, r))]
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+MAX_USES_LISTED = 8  # a whole paper names a term in hundreds of sentences: the first few show where it works
+
+
+def _first_uses(an: Analysis, t: TermInfo) -> list[int]:
+    return sorted({an.sentence_at(m[0]) for m in t.mentions})[:MAX_USES_LISTED]

@@ -9,7 +9,8 @@ import re
 from ..models import Analysis, Exercise, LessonOut, ReadingGroup, ReadingStep, Statement
 from .. import wording as W
 from .gaps import Gaps
-from .lessons import _QUALIFIER_RX, _number_list
+from ..models import number_list
+from .lessons import _QUALIFIER_RX
 from .statements import label_mention, scaffold
 
 QUESTIONS = 3
@@ -30,7 +31,7 @@ def reading_group(an: Analysis, lessons: list[LessonOut], exercises: list[Exerci
 
 def _step(template: str, minutes: int, lessons: list[LessonOut], numbers: list[int] = (),
           exercise_ids: list[str] = ()) -> ReadingStep:
-    text = template.format(lessons=_number_list([l.number for l in lessons]), exercises=_number_list(list(numbers)))
+    text = template.format(lessons=number_list([l.number for l in lessons]), exercises=number_list(list(numbers)))
     return ReadingStep(minutes=minutes, what=scaffold(text), lesson_ids=[l.id for l in lessons],
                        exercise_ids=list(exercise_ids))
 
@@ -49,7 +50,7 @@ def questions(an: Analysis) -> list[Statement]:
         out.append(scaffold(W.RG_Q_GAP.format(absence=template.format(term=t.label)), [span]))
     for c in an.conditions[:1]:
         cond = src[c.span[0]:c.span[1]]
-        out.append(scaffold(W.RG_Q_CONDITION.format(n=c.sentence + 1, condition=cond[:1].lower() + cond[1:]), [c.span]))
+        out.append(scaffold(W.RG_Q_CONDITION.format(n=an.sentence_ref(c.sentence), condition=cond[:1].lower() + cond[1:]), [c.span]))
     for s in an.sentences:
         m = _QUALIFIER_RX.search(s.text)
         if m and len(out) < QUESTIONS and not s.text.rstrip().endswith("?"):  # a question the paper asks qualifies no claim
@@ -58,7 +59,7 @@ def questions(an: Analysis) -> list[Statement]:
             if len(said.split()) > 10 or said.count("(") != said.count(")"):
                 continue  # the qualifier with the whole phrase it qualifies, or no question from it
             a = s.span[0] + m.start()
-            out.append(scaffold(W.RG_Q_QUALIFIER.format(n=s.index + 1, words=" ".join(said.split())),
+            out.append(scaffold(W.RG_Q_QUALIFIER.format(n=an.sentence_ref(s.index), words=" ".join(said.split())),
                                 [(a, a + len(said))]))
             break
     for generic in (W.RG_Q_RESULT, W.RG_Q_NEXT):

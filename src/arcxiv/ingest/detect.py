@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 
-_XML_START = re.compile(r"<\?xml|<feed[\s>]|<!doctype", re.IGNORECASE)
+_XML_START = re.compile(r"<\?xml|<feed[\s>]|<!doctype|<article[\s>]", re.IGNORECASE)
+# A JATS/NLM article: its DOCTYPE names the JATS or NLM DTD, or its root is <article> with <front>.
+_JATS = re.compile(r"<!DOCTYPE\s+article\b|<article[\s>][\s\S]{0,4000}?<front[\s>]|JATS|NLM//DTD", re.IGNORECASE)
 _JSON_START = re.compile(r"\{|\[\s*[{\]]")
 _BIB_START = re.compile(r"@\s*[A-Za-z]+\s*[{(]")
 _BIB_COMMENT = re.compile(r"(?:[ \t]*%[^\n]*\n|\s+)*")  # leading "% ..." lines some tools write
@@ -17,10 +19,10 @@ def is_abstract_line(line: str) -> bool:
 
 
 def detect(text: str) -> str:
-    """Return one of the format names, or "latex" for LaTeX source; the order matters (most specific first)."""
+    """Return one of the format names; the order matters (most specific first)."""
     head = text.lstrip("\ufeff \t\n")
     if _XML_START.match(head):
-        return "atom"
+        return "jats" if _JATS.search(head[:8192]) else "atom"
     if _JSON_START.match(head):
         return "arxiv-json"
     if _BIB_START.match(head, _BIB_COMMENT.match(head).end()):

@@ -14,11 +14,16 @@ from ..errors import InputError
 from ..models import Paper, SourceSection
 
 MAX_BYTES = 5 * 1024 * 1024
+# A whole paper as given (a PDF, a source archive, JATS XML): a 60-page paper with its figures fits.
+MAX_PAPER_BYTES = 64 * 1024 * 1024
 # The paper's own text (the abstract, or the sections of a Markdown paper) after
 # normalisation: about 30,000 words, a long paper. The compile grows a little faster than
 # the text (term-dense text of 160,000 characters takes about 25 s on a 2-core machine), and
 # spaCy refuses texts over 1,000,000 characters outright.
 MAX_CHARS = 200_000
+# A whole paper (LaTeX, PDF, JATS): its text after reading, about 100,000 words, a long thesis.
+# spaCy parses at most 1,000,000 characters in one document.
+MAX_PAPER_CHARS = 800_000
 # Scripts written without spaces between words: ArcXiv's word and sentence finding
 # (spaCy's English pipeline) cannot split them.
 _NO_SPACE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
@@ -29,23 +34,24 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
-def too_big(name: str, size: int) -> InputError:
-    """The one message for a file over MAX_BYTES, from the CLI, ingest and the web app alike."""
-    return InputError(f"{name} is {size / 2**20:.1f} MB ({size:,} bytes); the limit is 5 MB "
-                      f"({MAX_BYTES:,} bytes), so split it into smaller files.")
+def too_big(name: str, size: int, limit: int = MAX_BYTES) -> InputError:
+    """The one message for a file over the limit, from the CLI, ingest and the web app alike."""
+    what = "" if limit == MAX_BYTES else " for a whole paper (PDF, LaTeX source or JATS XML)"
+    return InputError(f"{name} is {size / 2**20:.1f} MB ({size:,} bytes); the limit{what} is {limit // 2**20} MB "
+                      f"({limit:,} bytes), so split it into smaller files.")
 
 
 _SENTENCE_END = re.compile(r"[.!?][$\"'”’)\]]*(?:\s|$)")  # "… group $A.$" ends a sentence too
 
 
-def decode(data: bytes, name: str = "input") -> str:
+def decode(data: bytes, name: str = "input", limit: int = MAX_BYTES) -> str:
     """Check raw bytes in the documented order and return text with "\\n" newlines."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InputError(f"{name} must be given as bytes, not {type(data).__name__}.")
     data = bytes(data)
     size = len(data)
-    if size > MAX_BYTES:
-        raise too_big(name, size)
+    if size > limit:
+        raise too_big(name, size, limit)
     if size == 0:
         raise InputError(f"{name} is empty; give a file that contains a paper's title and abstract.")
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
@@ -139,14 +145,18 @@ def make_paper(
     categories: tuple[str, ...] | list[str] = (),
     sections: tuple[SourceSection, ...] = (),
     where: str = "",
+    references: tuple[str, ...] | list[str] = (),
+    notes: tuple[str, ...] | list[str] = (),
+    max_chars: int = MAX_CHARS,
 ) -> Paper:
     """Normalise, check there is an abstract, and build the Paper."""
     text = normalize_text(text)
     place = f"{name} ({where})" if where else name
-    if len(text) > MAX_CHARS:
+    if len(text) > max_chars:
         raise InputError(
             f"{place} is too long to compile: its text has {len(text):,} characters and ArcXiv compiles at most "
-            f"{MAX_CHARS:,} (about 30,000 words); give the paper's abstract, or split the text into several papers."
+            f"{max_chars:,} (about {max_chars * 3 // 20:,} words); give the paper's abstract, or split the "
+            "text into several papers."
         )
     no_space = len(_NO_SPACE_SCRIPT.findall(text))
     if no_space and 2 * no_space > sum(ch.isalpha() for ch in text):
@@ -169,6 +179,8 @@ def make_paper(
         categories=_clean(categories),
         sections=tuple(sections),
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        references=tuple(r for r in (normalize_line(r) for r in references) if r),
+        notes=tuple(notes),
     )
 
 
