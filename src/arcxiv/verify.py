@@ -54,8 +54,10 @@ def added_words(src: str, st: Statement) -> list[str]:
 
 
 class Verifier:
-    def __init__(self, source_text: str, extra_source: str = ""):
+    def __init__(self, source_text: str, extra_source: str = "", headings: tuple[str, ...] = ()):
         self.src = source_text
+        # a scaffold may point at a section by its heading ("sentence 4 of the section Introduction")
+        self.heading_tokens = {t for h in headings for t in tokens(h)}
         self.source_tokens = set(tokens(source_text)) | set(tokens(extra_source))
         self.source_stems = {stem(t) for t in self.source_tokens}
         self.checked = 0
@@ -90,7 +92,7 @@ class Verifier:
         elif st.kind == "scaffold":
             cited = {t for p in parts for t in tokens(p)}
             for t in tokens(st.text):
-                if t in cited or t in STOPWORDS or (t.isdigit() and len(t) <= 2):
+                if t in cited or t in STOPWORDS or (t.isdigit() and len(t) <= 2) or t in self.heading_tokens:
                     continue
                 if t in FACT_WORDS:
                     return f"scaffold asserts with {t!r}"
@@ -146,7 +148,7 @@ def _is_extract(text: str, cited: str) -> bool:
 def verify(cur: Curriculum) -> Curriculum:
     """Check every statement and title; drop failing statements; fill ``grounding``."""
     meta = " ".join([cur.source.title, cur.source.id or "", *cur.source.authors, *cur.source.categories])
-    v = Verifier(cur.source.text, meta)
+    v = Verifier(cur.source.text, meta, tuple(s.title for s in cur.sections))
     for i, s in enumerate(cur.sections):
         v.title(s.title, f"sections[{i}].title")
     for i, t in enumerate(cur.terms):

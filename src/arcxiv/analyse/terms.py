@@ -187,7 +187,9 @@ def _scan(text: str, terms: dict[str, TermInfo], forms: dict[str, set[str]]) -> 
     for i, low in enumerate(ordered):
         key, form = owner[low]
         # notation is case-sensitive (S* is not s*); words are not
-        exact = key.startswith(("sym:", "qty:")) or (key.startswith("acr:") and " " not in form)
+        # and a short name written in capitals is an abbreviation ("each OR forwards"): never the word "or"
+        exact = key.startswith(("sym:", "qty:")) or (key.startswith("acr:") and " " not in form) or \
+            (form.isupper() and " " not in form and len(form) <= 6)
         matchers.append(FormMatcher(form, exact))
         if low[:1].isalnum():  # its pattern only matches where a word starts
             by_word.setdefault(_WORD.match(low).group(), []).append(i)

@@ -7,7 +7,7 @@ from ..models import Block, Guide, Plan
 from .. import wording as W
 from .lessons import _unique, definition_statement
 from ..plan_paper import is_whole_paper, select
-from .statements import extract, quote, scaffold
+from .statements import extract, quote, scaffold, without_pointer
 from .units import with_leaners
 
 MAX_SENTENCE_NUMBER = 99  # larger numbers would read as facts of their own
@@ -29,7 +29,7 @@ def write_guides(plan: Plan) -> list[Guide]:
             main = next(iter(an.propositions_in(i)), None)
             spans = next((sp for sp in ((with_leaners(an, main, every=True),) if main else ())
                           if reads_whole(src, sp)), None)
-            claims.append(extract(src, list(spans)) if spans else quote(src, an.sentences[i].span))
+            claims.append(extract(src, list(spans)) if spans else without_pointer(src, an.sentences[i].span))
         blocks = [Block(heading=W.H_CLAIMS, statements=_unique(claims))]
         if conds:
             blocks.append(Block(heading=W.H_CONDITIONS, statements=_unique([extract(src, [c.span]) for c in conds])))

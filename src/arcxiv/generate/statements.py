@@ -1,9 +1,14 @@
 """Builders for the four kinds of Statement, so every text is made from its spans."""
 from __future__ import annotations
 
+import re
+
 from ..models import Span, Statement, TermInfo
 
 SEPARATOR = " … "
+# "(Figure 1 and Supplementary file 2)", "(see Table 3)", "(Fig. 2A)": a pointer to what a statement cannot show
+_POINTER = re.compile(r"\s*\((?:see |cf\. )?(?:Fig(?:ure)?s?\.?|Tables?|Supplementary|Additional file|Eqs?\.|"
+                      r"Equations?|Appendix|Section|S\d)[^()]*\)")
 
 
 def quote(src: str, span: Span) -> Statement:
@@ -13,6 +18,19 @@ def quote(src: str, span: Span) -> Statement:
 def extract(src: str, spans) -> Statement:
     spans = [s for s in spans if s[1] > s[0]]
     return Statement(text=SEPARATOR.join(src[a:b] for a, b in spans), kind="extract", spans=list(spans))
+
+
+def without_pointer(src: str, span: Span) -> Statement:
+    """The sentence at ``span``; when it ends on a pointer to a figure or table ("… substitutions (Figure 1)."),
+    the extract before it: a statement cannot show the figure, and the source panel can."""
+    a, b = span
+    tail = None
+    for m in _POINTER.finditer(src, a, b):
+        if not src[m.end():b].strip(" .;,"):
+            tail = m
+    if tail is None or not src[a:tail.start()].strip():
+        return quote(src, span)
+    return extract(src, [(a, tail.start())])
 
 
 def rephrase(text: str, spans) -> Statement:

@@ -325,6 +325,11 @@ _MACRO_ARGS = {
     "shorttitle": "{", "shortauthors": "{", "graphicspath": "{", "definecolor": "{{{", "setcounter": "{{",
     "addtocounter": "{{", "numberwithin": "{{", "theoremstyle": "{", "captionsetup": "[{",
     "newenvironment": "*{[[{{", "renewenvironment": "*{[[{{", "resizebox": "{{{", "scalebox": "{{",
+    "bibliographystyle": "{", "bibliography": "{", "addbibresource": "[{", "printbibliography": "[",
+    "hypersetup": "{", "setlength": "{{", "addtolength": "{{", "newlength": "{", "pagestyle": "{",
+    "thispagestyle": "{", "date": "{", "title": "[{", "author": "[{", "email": "{", "input": "{", "include": "{",
+    "usetikzlibrary": "{", "newcounter": "{[", "renewcommand": "*{[[{", "newcommand": "*{[[{",
+    "providecommand": "*{[[{", "DeclareMathOperator": "*{{", "externaldocument": "{", "AtBeginDocument": "{",
 }
 _ENV_ARGS = {"theorem": "[", "figure": "[", "table": "[", "minipage": "[{", "subfigure": "[{", "wrapfigure": "[{{",
              "tabular": "{", "tabularx": "{{", "description": "[", "itemize": "[", "enumerate": "["}
