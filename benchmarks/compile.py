@@ -1,6 +1,11 @@
-"""Per-abstract compile time against spaCy's bare parse of the same text.
+"""Per-abstract compile time against spaCy's bare parse of the same text; and whole papers.
 
     python benchmarks/compile.py [abstracts.jsonl]
+    python benchmarks/compile.py --whole
+
+With --whole: every paper of tests/data/fulltext (LaTeX, PDF, JATS), read and compiled once each,
+then one long source (the Raft dissertation) cut to 5, 10, 20 and 40 pages of 3,000 characters, to show
+that the compile grows linearly and stays within 2x the bare parse. Goal: 20 pages in under 5 s.
 
 Loads the model once, ingests every abstract of the corpus (arXiv JSON lines),
 warms up, then measures for each abstract the median of REPEATS runs of
@@ -44,10 +49,68 @@ def p90(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
 
 
+FULLTEXT = Path(__file__).resolve().parents[1] / "tests" / "data" / "fulltext"
+PAGE_CHARS = 3_000  # one page of a paper's text, about 500 words
+PAGE_GOAL_S = 5.0
+
+
+def once_s(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def _cut(paper, chars: int):
+    """The paper's first sections, up to ``chars`` characters of text."""
+    from dataclasses import replace
+
+    sections = tuple(s for s in paper.sections if s.span[1] <= chars) or paper.sections[:1]
+    end = sections[-1].span[1]
+    return replace(paper, text=paper.text[:end], sections=sections)
+
+
+def whole_papers() -> int:
+    from arcxiv.pipeline import read_source
+
+    model = nlp.load()
+    model("warm up")
+    paths = sorted([*FULLTEXT.glob("latex/*/"), *FULLTEXT.glob("pdf/*.pdf"), *FULLTEXT.glob("jats/*.xml")])
+    print(f"{'paper':<44}{'chars':>9}{'pages':>7}{'read s':>8}{'compile s':>11}{'parse s':>9}{'ratio':>7}")
+    for path in paths:
+        data = read_source(path)
+        paper = None
+
+        def read():
+            nonlocal paper
+            paper = ingest(data, name=path.name)
+
+        r = once_s(read)
+        c = once_s(lambda: render_files(compile_paper(paper)))
+        p = once_s(lambda: model(paper.text[:999_999]))
+        print(f"{path.name[:43]:<44}{len(paper.text):>9,}{len(paper.text) / PAGE_CHARS:>7.0f}{r:>8.2f}{c:>11.2f}"
+              f"{p:>9.2f}{c / p:>7.2f}")
+    long = ingest(read_source(FULLTEXT / "latex" / "raft-dissertation"), name="raft")
+    print()
+    print(f"{'pages (3,000 chars)':<22}{'chars':>9}{'compile s':>11}{'parse s':>9}{'ratio':>7}{'s per page':>12}")
+    for pages in (5, 10, 20, 40):
+        cut = _cut(long, pages * PAGE_CHARS)
+        c = once_s(lambda: render_files(compile_paper(cut)))
+        p = once_s(lambda: model(cut.text))
+        goal = f"   (goal < {PAGE_GOAL_S:.0f} s: {'met' if c < PAGE_GOAL_S else 'NOT met'})" if pages == 20 else ""
+        print(f"{pages:<22}{len(cut.text):>9,}{c:>11.2f}{p:>9.2f}{c / p:>7.2f}{c / pages:>12.3f}{goal}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"\npeak RSS: {peak / 1024:.0f} MiB")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS, help="arXiv JSON lines (default: the corpus)")
-    corpus = ap.parse_args(argv[1:]).corpus
+    ap.add_argument("--whole", action="store_true", help="whole papers instead: every form, and growth with length")
+    args = ap.parse_args(argv[1:])
+    if args.whole:
+        return whole_papers()
+    corpus = args.corpus
     t0 = time.perf_counter()
     model = nlp.load()
     load_s = time.perf_counter() - t0

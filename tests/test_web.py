@@ -259,12 +259,12 @@ PASTED = [  # (case, text, status, words in the message)
     ("title and number only", "A Study of Things\n\n12 34 56.", 422, "abstract"),
     ("abstract heading only", "A title\n\nAbstract\n\n", 422, "abstract"),
     ("binary", "\x00\x01\x02\x03" * 50, 415, "binary"),
-    ("pdf", PDF.decode(), 415, "PDF"),
+    ("pdf", PDF.decode(), 415, "damaged PDF"),
     ("over 5 MB", BIG.decode(), 413, "5 MB"),
 ]
 UPLOADS = [  # (case, filename, bytes, content type, status, words in the message)
     ("png", "figure.png", PNG, "image/png", 415, "A PNG image cannot be read as a paper"),
-    ("pdf", "paper.pdf", PDF, "application/pdf", 415, "A PDF file cannot be read as a paper"),
+    ("damaged pdf", "paper.pdf", PDF, "application/pdf", 415, "is a damaged PDF that cannot be opened"),
     ("svg", "figure.svg", b"<svg/>", "image/svg+xml", 415, "An SVG image cannot be read as a paper"),
     ("word", "paper.docx", b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
      415, "A Word document cannot be read as a paper"),
@@ -808,3 +808,24 @@ def test_a_short_mixed_load_of_100_clients_has_no_errors_and_no_lost_or_doubled_
     acknowledged = re.search(r"acknowledged (\d+) and (\d+)", r.stdout)
     assert int(acknowledged[1]) > 0 and int(acknowledged[2]) > 0, r.stdout
     assert re.search(r"([1-9]\d*) resent writes answered as repeats", r.stdout), r.stdout
+
+
+FULLTEXT = Path(__file__).parent / "data" / "fulltext"
+
+
+@pytest.mark.parametrize("name, ctype, title", [
+    ("rescience-2020-essential-genes.pdf", "application/pdf", "Identifying essential genes"),
+    ("plosone-2015-kramers-moyal-noise.xml", "application/xml", "Kramers-Moyal"),
+    ("rqtl2.tar.gz", "application/gzip", "R/qtl2: software for mapping"),
+])
+def test_whole_papers_are_uploaded_and_compiled(site, name, ctype, title):
+    if name.endswith(".tar.gz"):
+        from arcxiv.ingest.archive import pack_folder
+        import gzip
+        data = gzip.compress(pack_folder(FULLTEXT / "latex" / "rqtl2-paper", name))
+    else:
+        data = (FULLTEXT / ("pdf" if name.endswith(".pdf") else "jats") / name).read_bytes()
+    r = site.client.post("/api/papers", data={"csrf": site.csrf}, files={"file": (name, data, ctype)})
+    assert r.status_code in (200, 201), r.text[:300]
+    paper = site.client.get(f"/api/papers/{r.json()['key']}").json()
+    assert title in paper["title"] and len(paper["lessons"]) >= 8

@@ -7,11 +7,14 @@ shipped as ``schema/curriculum.schema.json``.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from . import wording as W
 
 SCHEMA_ID = "arcxiv.curriculum/1"
 
@@ -154,7 +157,7 @@ class Analysis:
         if not self.paper.sections or len(self.sentences) < 100:
             return str(i + 1)
         place = self._places().get(i)
-        return f"{place[1]} of {place[0]}" if place else str(i + 1)
+        return W.S_AT.format(n=place[1], where=place[0]) if place else str(i + 1)
 
     def sentence_refs(self, indices) -> str:
         """Several sentences, consecutive ones as ranges: "1 to 3 and 5", or per section in a whole paper."""
@@ -166,18 +169,27 @@ class Analysis:
         for i in indices:
             where, n = places.get(i, ("the paper", i + 1))
             groups.setdefault(where, []).append(n)
-        parts = [f"{number_list(ns)} of {where}" for where, ns in groups.items()]
+        parts = [W.S_AT.format(n=number_list(ns), where=where) for where, ns in groups.items()]
         return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
     def _places(self) -> dict[int, tuple[str, int]]:
         if not self._place:
             for sec in self.paper.sections:
                 head = sec.title.split(" ")[0]
-                where = f"section {head}" if head[:1].isdigit() or (len(head) > 1 and head[1:2] == ".") \
-                    else f"the section {sec.title}"
-                inside = [s.index for s in self.sentences if sec.span[0] <= s.span[0] < sec.span[1]]
-                for n, i in enumerate(inside, 1):
-                    self._place[i] = (where, n)
+                where = W.S_AT_NUMBERED.format(number=head) if head[:1].isdigit() or head[1:2] == "." \
+                    else W.S_AT_TITLED.format(title=sec.title)
+                inside = [s for s in self.sentences if sec.span[0] <= s.span[0] < sec.span[1]]
+                if len(inside) < 100:
+                    for n, s in enumerate(inside, 1):
+                        self._place[s.index] = (where, n)
+                    continue
+                # a section of a hundred sentences or more: count within its paragraphs
+                breaks = [m.start() for m in re.finditer("\n\n", self.paper.text[sec.span[0]:sec.span[1]])]
+                counts: dict[int, int] = {}
+                for s in inside:
+                    k = bisect_right(breaks, s.span[0] - sec.span[0]) + 1
+                    counts[k] = counts.get(k, 0) + 1
+                    self._place[s.index] = (W.S_AT_PARAGRAPH.format(k=k, where=where), counts[k])
         return self._place
 
     def propositions_in(self, sentence: int) -> list:

@@ -16,7 +16,7 @@ from . import wording as W
 from .analyse.sentences import reads_whole
 from .models import Analysis, LessonOutline, PlannedSection
 
-LONG_SOURCE = 80  # sentences, in three or more headed sections: a whole paper
+LONG_SOURCE = 40  # sentences, in three or more headed sections: a whole paper (an abstract has about ten)
 READING_SENTENCES = 12  # what one lesson reads of its sections
 MIN_LESSONS, MAX_LESSONS = 8, 12
 MAX_NOTATION = 12

@@ -189,7 +189,7 @@ def _scan(text: str, terms: dict[str, TermInfo], forms: dict[str, set[str]]) -> 
         # notation is case-sensitive (S* is not s*); words are not
         # and a short name written in capitals is an abbreviation ("each OR forwards"): never the word "or"
         exact = key.startswith(("sym:", "qty:")) or (key.startswith("acr:") and " " not in form) or \
-            (form.isupper() and " " not in form and len(form) <= 6)
+            (form.isupper() and " " not in form and len(form) <= 6) or form.lower() in _FUNCTION_WORD_NAMES
         matchers.append(FormMatcher(form, exact))
         if low[:1].isalnum():  # its pattern only matches where a word starts
             by_word.setdefault(_WORD.match(low).group(), []).append(i)
@@ -210,6 +210,9 @@ def _scan(text: str, terms: dict[str, TermInfo], forms: dict[str, set[str]]) -> 
 
 
 _WORD = re.compile(r"\w+")
+# names that are also function words: "May" (the month) is not "may", "US" is not "us"
+_FUNCTION_WORD_NAMES = set("may can will might must shall or as an us it is be do and in on at by to of we "
+                           "so no not am are was were has had".split())
 
 
 def _places(text: str, by_char: dict[str, list[int]]):

@@ -153,7 +153,8 @@ class LessonWriter(Gaps):
         blocks.append(Block(heading=W.H_NEXT, statements=[scaffold(W.S_NEXT)]))
         objectives = [scaffold(W.O_AIM)]
         parts = [s for s in self.plan.sections if s.kind == "part"]
-        if len(parts) > 1 and any(c.item for c in self.an.claims):  # parts the paper itself announces
+        # parts the paper itself announces ("First, … Second, …"); a paper with headings has sections instead
+        if len(parts) > 1 and any(c.item for c in self.an.claims) and not self.an.paper.sections:
             objectives.append(scaffold(W.O_PARTS.format(n=len(parts))))
         return objectives, blocks, []
 

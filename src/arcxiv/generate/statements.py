@@ -7,8 +7,8 @@ from ..models import Span, Statement, TermInfo
 
 SEPARATOR = " … "
 # "(Figure 1 and Supplementary file 2)", "(see Table 3)", "(Fig. 2A)": a pointer to what a statement cannot show
-_POINTER = re.compile(r"\s*\((?:see |cf\. )?(?:Fig(?:ure)?s?\.?|Tables?|Supplementary|Additional file|Eqs?\.|"
-                      r"Equations?|Appendix|Section|S\d)[^()]*\)")
+_POINTER = re.compile(r"\s*\((?:(?:see |cf\. )?(?:Fig(?:ure)?s?\.?|Tables?|Supplementary|Additional file|Eqs?\.|"
+                      r"Equations?|Appendix|Section|S\d)[^()]*|[A-H](?:[,–-][A-H])*)\)")  # "(A)": a figure's panel
 
 
 def quote(src: str, span: Span) -> Statement:
