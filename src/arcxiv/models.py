@@ -219,6 +219,22 @@ class Analysis:
         return s is not None and s.index in indices and s.span[0] <= span[0] and span[1] <= s.span[1]
 
 
+class SpanCover:
+    """Whether a span lies inside one of many spans, in O(log n) per question (a whole paper asks thousands)."""
+
+    def __init__(self, spans):
+        ordered = sorted(spans)
+        self.starts = [a for a, _ in ordered]
+        self.reach, far = [], -1
+        for _, b in ordered:
+            far = max(far, b)
+            self.reach.append(far)
+
+    def covers(self, a: int, b: int) -> bool:
+        i = bisect_right(self.starts, a) - 1
+        return i >= 0 and self.reach[i] >= b
+
+
 def number_list(numbers: list[int]) -> str:
     """1, 2, 3, 5 -> "1 to 3 and 5": ranges only where the numbers are consecutive."""
     runs: list[list[int]] = []

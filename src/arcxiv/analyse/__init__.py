@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import Analysis, Condition, Paper, Sentence
+from ..models import Analysis, Condition, Paper, Sentence, SpanCover
 from . import nlp
 from .claims import classify, enumerations, topics
 from .definitions import find_definitions
@@ -21,9 +21,9 @@ def analyse(paper: Paper, doc=None) -> Analysis:
     sentences = _inside_sections(every, paper)
     terms, _ = collect_terms(text, doc)
     if len(sentences) < len(every):  # headings are words of the paper, but not sentences to teach
-        spans = [s.span for s in sentences]
+        inside = SpanCover(s.span for s in sentences)
         for t in terms.values():
-            t.mentions = [m for m in t.mentions if any(a <= m[0] < b for a, b in spans)]
+            t.mentions = [m for m in t.mentions if inside.covers(m[0], m[0] + 1)]
         terms = {k: t for k, t in terms.items() if t.mentions}
     enums = enumerations(text, sentences, doc)
     for e in enums:

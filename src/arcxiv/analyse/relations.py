@@ -7,6 +7,8 @@ residual" gives (tail, "replacing", residual). Members of a stated whole give
 """
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from ..models import Enumeration, Relation, Span, TermInfo
 
 
@@ -21,7 +23,8 @@ def _index(terms: dict[str, TermInfo]) -> list[tuple[int, int, str, int]]:
 
 def _term_in(index, a: int, b: int) -> tuple[str, Span] | None:
     best = None
-    for x, y, key, r in index:
+    for k in range(bisect_left(index, (a,)), len(index)):  # the index is sorted by start
+        x, y, key, r = index[k]
         if x >= b:
             break
         if a <= x and y <= b and (best is None or (r, -(y - x)) < best[0]):

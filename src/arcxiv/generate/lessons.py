@@ -5,7 +5,7 @@ import re
 
 from ..ids import content_id
 from ..plan import _VAGUE, MIN_LESSONS
-from ..models import Analysis, Block, LessonOutline, LessonOut, Plan, Span, Statement, TermInfo, number_list
+from ..models import Analysis, Block, LessonOutline, LessonOut, Plan, Span, SpanCover, Statement, TermInfo, number_list
 from .. import wording as W
 from .statements import extract, label_mention, quote, rephrase, scaffold, term_mention_in, trim
 from .gaps import Gaps
@@ -400,8 +400,8 @@ def _connected(w: LessonWriter, made: list) -> list:
     taught_anywhere = {k for o, *_ in made if o.kind in ("vocabulary", "notation") for k in o.term_keys}
     uses = []
     for o, _, blocks, keys in made:
-        spans = [sp for b in blocks for st in b.statements for sp in st.spans]
-        uses.append({t.key for t in w.an.terms.values() if any(a <= m[0] and m[1] <= b for m in t.mentions for a, b in spans)})
+        cover = SpanCover(sp for b in blocks for st in b.statements for sp in st.spans)
+        uses.append({t.key for t in w.an.terms.values() if any(cover.covers(*m) for m in t.mentions)})
     read = [{w.an.sentence_at(sp[0]) for b in blocks if b.heading == W.H_READING for st in b.statements
              for sp in st.spans} for _, _, blocks, _ in made]
     out = []

@@ -6,6 +6,8 @@ the rest alone, so the file stays readable and TeX such as ``$\\mathcal{O}(n)$``
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import re
 
 from ..models import Curriculum, Statement
@@ -57,11 +59,7 @@ def to_markdown(cur: Curriculum) -> str:
     sent_starts = sorted({a for s in cur.sections for a, _ in s.spans})
 
     def sentence_of(pos: int) -> int:
-        n = 0
-        for i, a in enumerate(sent_starts, 1):
-            if a <= pos:
-                n = i
-        return n
+        return bisect_right(sent_starts, pos)
 
     out = [f"# {md(cur.source.title)}", ""]
     if cur.source.authors:
