@@ -240,7 +240,9 @@ _VAGUE = re.compile(r"(?i)^(?:standard|existing|established|several|multiple|var
 def salient_concepts(an: Analysis) -> list:
     """The concepts a beginner meets first: often mentioned, defined, multi-word, technical."""
     def score(t):
-        return (-(len(t.mentions) + 2 * bool(t.definitions) + len(t.label.split()) * 0.5 + ("-" in t.label) * 0.5),
+        # mentions count up to ten: in a whole paper "difference" is named a hundred times and teaches nothing
+        return (-(min(len(t.mentions), 10) + 2 * bool(t.definitions) + len(t.label.split()) * 0.5
+                  + ("-" in t.label) * 0.5),
                 t.first)
     concepts = [t for t in an.terms.values() if t.kind == "concept" and not _VAGUE.match(t.label)]
     return sorted(sorted(concepts, key=score)[:MAX_VOCABULARY], key=lambda t: t.first)

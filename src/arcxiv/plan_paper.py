@@ -88,7 +88,7 @@ def paper_lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOu
     if background:
         secs = [s for _, group in background for s in group]
         beginner.append(_part(an, "beginner", W.T_PAPER_BACKGROUND, secs))
-    concepts = salient_concepts(an)
+    concepts = paper_vocabulary(an, salient_concepts(an))
     if concepts:
         beginner.append(LessonOutline("vocabulary", "beginner", W.T_VOCABULARY, all_ids,
                                       term_keys=tuple(t.key for t in concepts)))
@@ -112,6 +112,25 @@ def paper_lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOu
         units[i:i + 1] = [units[i][:half], units[i][half:]]
     middle = [_part(an, "intermediate", _unit_title(an, u), u) for u in units]
     return beginner + middle + advanced
+
+
+# "the most common formula is …", "a simple approximation is …": a judgement, not the name of a concept
+_EVALUATIVE = re.compile(r"(?i)^(?:common|popular|simple|last|first|second|third|final|new|main|key|important|"
+                         r"good|better|best|useful|different|same|other|further|particular|following)\b")
+
+
+def paper_vocabulary(an: Analysis, salient: list) -> list:
+    """The terms a beginner meets first in a whole paper: those the paper itself defines, then the
+    salient ones of more than one word ("option price", not "difference"), in the order the paper uses them."""
+    from .plan import MAX_VOCABULARY, _VAGUE
+
+    defined = [t for t in an.terms.values() if t.kind == "concept" and t.definitions and len(t.mentions) >= 3
+               and not _VAGUE.match(t.label) and not _EVALUATIVE.match(t.label)]
+    defined.sort(key=lambda t: (-min(len(t.mentions), 10), t.first))
+    chosen = defined[:MAX_VOCABULARY]
+    rest = [t for t in salient if t not in chosen]
+    chosen += sorted(rest, key=lambda t: len(t.label.split()) == 1)[:MAX_VOCABULARY - len(chosen)]
+    return sorted(chosen, key=lambda t: t.first)
 
 
 def _size(unit: list[PlannedSection]) -> int:
@@ -144,12 +163,48 @@ def _part(an: Analysis, level: str, title: str, secs: list[PlannedSection]) -> L
 
 
 def select(an: Analysis, sents, k: int, firsts=frozenset()) -> tuple[int, ...]:
-    """The k sentences that carry the argument, in source order."""
+    """About k sentences that carry the argument, in source order, read as the paper wrote them: whole
+    paragraphs (or a paragraph's opening run), the ones that hold aims, results, implications,
+    definitions and theorem-like statements first; sentences picked one by one read as fragments."""
     # a display equation, or a sentence that does not read whole (a cut caption), is read in the source panel
     readable = [i for i in sents if "$$" not in an.sentences[i].text and reads_whole(an.paper.text, [an.sentences[i].span])]
     sents = readable or list(sents)
     if len(sents) <= k:
         return tuple(sents)
+    value = _values(an, sents, firsts)
+    paragraphs = _paragraphs(an, sents)
+    runs = [p[:PARAGRAPH_RUN] for p in paragraphs]  # a long paragraph is read up to its sixth sentence
+
+    def worth(run: list[int]) -> tuple:
+        best = sorted((value[i] for i in run), reverse=True)[:3]
+        return (-(sum(best) / len(best) + 0.5 * any(i in firsts for i in run)), run[0])
+
+    picked: list[int] = []
+    for run in sorted(runs, key=worth):
+        if len(picked) + len(run) <= k + 2:
+            picked += run
+        if len(picked) >= k:
+            break
+    if not picked:  # every paragraph is longer than the lesson: its best sentences, one by one
+        picked = sorted(sents, key=lambda i: (-value[i], i))[:k]
+    return tuple(sorted(set(picked)))
+
+
+PARAGRAPH_RUN = 6
+
+
+def _paragraphs(an: Analysis, sents) -> list[list[int]]:
+    """Consecutive sentences with no paragraph break between them."""
+    out: list[list[int]] = []
+    for i in sorted(sents):
+        if out and out[-1][-1] == i - 1 and "\n\n" not in an.paper.text[an.sentences[i - 1].span[1]:an.sentences[i].span[0]]:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
+
+
+def _values(an: Analysis, sents, firsts) -> dict[int, float]:
     cued = {c.sentence: c.role for c in an.claims if c.cued}
     defines = {an.sentence_at(d.evidence[-1][0]) for t in an.terms.values() for d in t.definitions}
     chosen = set(sents)
@@ -160,19 +215,13 @@ def select(an: Analysis, sents, k: int, firsts=frozenset()) -> tuple[int, ...]:
                 i = an.sentence_at(m[0])
                 if i in chosen:
                     terms_in[i] = terms_in.get(i, 0) + 1
-
-    def score(i: int) -> tuple:
+    out = {}
+    for i in sents:
         text = an.sentences[i].text
         words = len(text.split())
         value = 3.0 * (cued.get(i) in ("aim", "result", "implication")) + 2.0 * (i in defines) \
             + 3.0 * bool(_THEOREM_LEAD.match(text)) + 1.5 * (i in firsts) + 0.3 * min(terms_in.get(i, 0), 5)
-        value -= 0.7 * len(_CITATIONS.findall(text)) + 2.0 * (words > 55 or words < 7) + 1.5 * bool(_LEANS.match(text))
+        value -= 0.7 * len(_CITATIONS.findall(text)) + 2.0 * (words > 55 or words < 7)
         value -= 1.0 * text.startswith(("Figure ", "Table "))
-        return (-value, i)
-
-    picked = sorted(sorted(sents, key=score)[:k])
-    # a sentence that leans on the one before it ("This shows …") is read with it
-    for i in list(picked):
-        if _LEANS.match(an.sentences[i].text) and i - 1 in chosen and i - 1 not in picked and len(picked) < k + 4:
-            picked.append(i - 1)
-    return tuple(sorted(set(picked)))
+        out[i] = value
+    return out

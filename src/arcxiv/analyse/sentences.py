@@ -82,6 +82,7 @@ _BREAKS = [
     (re.compile(r",\s+(?:which|where)\s+"), "elaboration"),
     (re.compile(r",\s+with\s+"), "elaboration"),
 ]
+_NOT_YET = re.compile(r"\bnot\b(?!\s+only\b)")  # "not only …, but also" is two claims
 _LEADING_CONDITION = re.compile(r"(?i)^(?:if|when|whenever|under|provided|assuming|given|unless|as long as)\b")
 
 
@@ -94,6 +95,9 @@ def split_clauses(text: str, span: Span) -> tuple[Clause, ...]:
         for m in rx.finditer(chunk):
             if _inside_brackets(chunk, m.start()):
                 continue
+            if role == "contrast" and m.group(0).strip(", ").startswith("but") and _NOT_YET.search(
+                    chunk[max(chunk.rfind(",", 0, m.start()), chunk.rfind(";", 0, m.start()), 0):m.start()]):
+                continue  # "not X, but Y" is one claim: "Our aim is not to tweak it, but to provide a framework"
             # a connective word ("hence", "which", "with") stays with the clause it opens
             word = re.search(r"[A-Za-z]", m.group(0))
             cuts.append((m.start(), m.start() + word.start() if word else m.end(), role))
