@@ -55,6 +55,20 @@ def _block(b, sentence_of) -> list[str]:
     return [_statement(s, sentence_of) for s in b.statements]
 
 
+def _source(cur: Curriculum, sent_starts: list[int], by_section: bool) -> list[str]:
+    out = ["", "## Source", ""]
+    n = 0
+    for sec in cur.sections:
+        if by_section:
+            out += ["", f"### {md(sec.title)}", ""]
+        for a, end in sec.spans:
+            n = bisect_right(sent_starts, a)
+            out.append(f"- s{n}: {md(cur.source.text[a:end])}")
+    return out if by_section else ["", "## Source", ""] + [
+        f"- s{i}: {md(cur.source.text[a:next(b for s in cur.sections for x, b in s.spans if x == a)])}"
+        for i, a in enumerate(sent_starts, 1)]
+
+
 def to_markdown(cur: Curriculum) -> str:
     sent_starts = sorted({a for s in cur.sections for a, _ in s.spans})
 
@@ -70,10 +84,11 @@ def to_markdown(cur: Curriculum) -> str:
             "## Learning path", ""]
     for l in cur.lessons:
         out.append(f"{l.number}. **{md(l.title)}** ({l.level})")
-    out += ["", "## Source", ""]
-    for i, a in enumerate(sent_starts, 1):
-        end = next(b for s in cur.sections for x, b in s.spans if x == a)
-        out.append(f"- s{i}: {md(cur.source.text[a:end])}")
+    # an abstract's sentences open the file; a whole paper's, section by section, close it
+    whole = len(cur.sections) >= 3 and len(sent_starts) >= 40
+    source = _source(cur, sent_starts, whole)
+    if not whole:
+        out += source
     lesson_titles = {l.id: f"{l.number}. {md(l.title)}" for l in cur.lessons}
     for l in cur.lessons:
         out += ["", f"## Lesson {l.number}: {md(l.title)}", "", f"*Level: {l.level}*", ""]
@@ -94,6 +109,8 @@ def to_markdown(cur: Curriculum) -> str:
     terms = sorted(cur.terms, key=lambda t: t.label.lower())
     for t in (t for t in terms if t.definition):
         out.append(f"- **{md(t.label)}** ({t.kind}){_cite(t.definition, sentence_of)}: {md(t.definition.text)}")
+    if whole:
+        out += source
     g = cur.grounding
     out += ["", "## Grounding", "", f"{g.passed} of {g.checked} statements and titles passed the grounding check; "
             f"{len(g.dropped)} dropped."]
