@@ -110,7 +110,7 @@ def paper_lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOu
             break
         half = _split_point(units[i])
         units[i:i + 1] = [units[i][:half], units[i][half:]]
-    middle = [_part(an, "intermediate", _unit_title(an, u), u) for u in units]
+    middle = [_part(an, "intermediate", None, u) for u in units]
     return beginner + middle + advanced
 
 
@@ -146,20 +146,25 @@ def _split_point(unit: list[PlannedSection]) -> int:
     return len(unit) // 2
 
 
-def _unit_title(an: Analysis, unit: list[PlannedSection]) -> str:
-    """The top-level headings a lesson reads, as the paper prints them (numbers dropped)."""
+def _unit_title(an: Analysis, unit: list[PlannedSection], read: tuple[int, ...]) -> str:
+    """The top-level headings of the sections a lesson reads from, as the paper prints them (numbers
+    dropped); a lesson that reads only part of a top-level section names the subsection it starts in."""
     part_of = {s.title: s.part or s.title for s in an.paper.sections}
-    names = list(dict.fromkeys(plain_title(part_of.get(s.title, s.title)) for s in unit))
-    if len(names) == 1 and len(unit) > 1 and unit[0].title != part_of.get(unit[0].title):
-        return f"{names[0]}: {plain_title(unit[0].title)}"  # one part split in two: name where each starts
+    reading = set(read)
+    secs = [s for s in unit if reading & set(s.sentences)] or unit
+    names = list(dict.fromkeys(plain_title(part_of.get(s.title, s.title)) for s in secs))
+    whole_part = {s.title for s in an.paper.sections if plain_title(s.part or s.title) == names[0]} <= \
+        {s.title for s in unit}
+    if len(names) == 1 and not whole_part and secs[0].title != part_of.get(secs[0].title):
+        return f"{names[0]}: {plain_title(secs[0].title)}"
     return names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else f"{names[0]} and more"
 
 
-def _part(an: Analysis, level: str, title: str, secs: list[PlannedSection]) -> LessonOutline:
+def _part(an: Analysis, level: str, title: str | None, secs: list[PlannedSection]) -> LessonOutline:
     sents = tuple(i for s in secs for i in s.sentences)
     firsts = {s.sentences[0] for s in secs if s.sentences}
-    return LessonOutline("part", level, title, tuple(s.id for s in secs),
-                         select(an, sents, READING_SENTENCES, firsts))
+    read = select(an, sents, READING_SENTENCES, firsts)
+    return LessonOutline("part", level, title or _unit_title(an, secs, read), tuple(s.id for s in secs), read)
 
 
 def select(an: Analysis, sents, k: int, firsts=frozenset()) -> tuple[int, ...]:

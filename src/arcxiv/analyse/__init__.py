@@ -56,11 +56,21 @@ def _conditions_a_claim(part, role: str) -> bool:
 _BARE_NUMBER = re.compile(r"^[\s\d.,:;%=<>±×x+\-–/()~≈]+(?:[KMB]|[a-zA-Z]{1,3}|-fold|percent)?$")
 
 
+# a journal's notices and a title page's addresses, printed with a whole paper: no part of what it says
+_BOILERPLATE = re.compile(r"(?i)creative commons|open access article|licensee|©|copyright|\be-?mail\b|@|"
+                          r"\bP\.\s?O\.\s?Box\b|\bBox [A-Z]{0,3} ?\d|correspondence:|reproduction in any medium|"
+                          r"author information")
+
+
 def _inside_sections(sentences, paper: Paper):
-    """With Markdown headings, only the sentences under a heading (not the headings) count."""
+    """With headings, only the sentences under a heading (not the headings) count; in a paper of several
+    sections, not its notices either (licence, correspondence address)."""
     if not paper.sections:
         return sentences
-    kept = [s for s in sentences if any(a <= s.span[0] < b for a, b in (x.span for x in paper.sections))]
+    inside = SpanCover(x.span for x in paper.sections)
+    notices = len(paper.sections) >= 3
+    kept = [s for s in sentences if inside.covers(s.span[0], s.span[0] + 1)
+            and not (notices and _BOILERPLATE.search(s.text))]
     return [Sentence(index=i, span=s.span, text=s.text, clauses=s.clauses, label=s.label) for i, s in enumerate(kept)]
 
 

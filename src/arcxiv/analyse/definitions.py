@@ -80,10 +80,28 @@ def find_definitions(text: str, doc, terms: dict[str, TermInfo]) -> list[Definit
         d = _without_trailing_joiner(text, d)
         whole = reads_whole(text, [(d.meaning_span[0], d.meaning_span[1])]) and \
             all(reads_whole(text, [e]) or balanced(text[e[0]:e[1]]) and e is not d.evidence[-1] for e in d.evidence)
-        if k not in seen and whole and d.meaning.lower() != terms[d.term_key].label.lower():
+        if k not in seen and whole and d.meaning.lower() != terms[d.term_key].label.lower() and _names(d, terms):
             seen.add(k)
             out.append(d)
-    return out
+    # a symbol written after several different words ("plasma T4", "reduced T4", "total T4") is a name
+    # those words modify, not one they define
+    meanings: dict[str, set[str]] = {}
+    for d in out:
+        if d.pattern == "appositive":
+            meanings.setdefault(d.term_key, set()).add(d.meaning.lower())
+    return [d for d in out if not (d.pattern == "appositive" and len(meanings[d.term_key]) > 1)]
+
+
+_NUMBER_LABEL = re.compile(r"^\$?[\d.,\s×^{}()\-−]+\$?$")
+
+
+def _names(d: Definition, terms: dict[str, TermInfo]) -> bool:
+    """A meaning that names something: words, not TeX, a number or a value ("$0.5$ is the eccentricity",
+    "m_2 is the \\frac{64}{5} …", "the extraction efficiency is 90–95%" are no definitions)."""
+    meaning = d.meaning.strip()
+    if "\\" in meaning or "$" in meaning or meaning[:1].isdigit() or not re.search(r"[^\W\d_]{3}", meaning):
+        return False
+    return not _NUMBER_LABEL.match(terms[d.term_key].label)
 
 
 def _acronyms(terms: dict[str, TermInfo], text: str) -> list[Definition]:

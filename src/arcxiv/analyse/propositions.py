@@ -118,7 +118,10 @@ def _parts(text: str, doc, spans: tuple[Span, ...]):
                 mark = _mark_of(c)
                 opening = text[_subtree_span(c, inside)[0]:][:24].lower()
                 mark = next((m for m in CRITERION_MARKS if opening.startswith(m)), mark)
-                yield Part(_advcl_kind(c, mark), _subtree_span(c, inside), mark)
+                span = _subtree_span(c, inside)
+                if (then := re.search(r",?\s+then$", text[span[0]:span[1]])):  # "if X is …, then": the "then" opens the claim
+                    span = (span[0], span[0] + then.start())
+                yield Part(_advcl_kind(c, mark), span, mark)
             elif dep == "advmod" and word in CONSEQUENCE_MARKS:
                 yield Part("consequence", _tok_span(c), word)
     direct = {c.i for v in verbs for c in v.children}

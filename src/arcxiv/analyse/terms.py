@@ -193,7 +193,8 @@ def _scan(text: str, terms: dict[str, TermInfo], forms: dict[str, set[str]]) -> 
         # notation is case-sensitive (S* is not s*); words are not
         # and a short name written in capitals is an abbreviation ("each OR forwards"): never the word "or"
         exact = key.startswith(("sym:", "qty:")) or (key.startswith("acr:") and " " not in form) or \
-            (form.isupper() and " " not in form and len(form) <= 6) or form.lower() in _FUNCTION_WORD_NAMES
+            (form.isupper() and " " not in form and len(form) <= 6) or form.lower() in _FUNCTION_WORD_NAMES or \
+            (len(form) <= 3 and form != form.lower())  # "Rc" is not the "rc" of "− rc"
         matchers.append(FormMatcher(form, exact))
         if low[:1].isalnum():  # its pattern only matches where a word starts
             by_word.setdefault(_WORD.match(low).group(), []).append(i)

@@ -75,7 +75,7 @@ def generate(plan: Plan) -> Curriculum:
     return cur
 
 
-_ABSTRACT = re.compile(r"\b([Tt])he abstract\b(?= (?:leaves|names|states|claims|say|gives|give)\b|[,.?:]|$)")
+_ABSTRACT = re.compile(r"\b([Tt])he abstract\b(?= (?:leaves|names|states?|claims?|says?|gives?)\b|[,.?:]|$)")
 
 
 def _paper_words(node) -> None:

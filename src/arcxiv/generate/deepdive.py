@@ -12,15 +12,21 @@ from ..models import Block, Curriculum, DeepDive, Plan, PlannedSection, Statemen
 from .. import wording as W
 from .lessons import _QUALIFIER_RX, LessonWriter, _cover, _unique, definition_statement
 from .statements import extract, scaffold, term_mention_in, trim
+from ..plan_paper import plain_title
 
 SELF_CHECK = 5
 
 
 def find_section(plan: Plan, wanted: str) -> PlannedSection:
-    """By id ("part-2-1a2b3c"), by its readable start ("part-2", "overview") or by number: "3" is the
-    section whose title says 3 (part-3), or the third section of a paper whose sections have no numbers."""
+    """By id ("part-2-1a2b3c"), by its readable start ("part-2", "overview"), by number ("3.2", the number a
+    whole paper prints; else "3" is the section whose title says 3, part-3, or the third section of a paper
+    whose sections have no numbers) or by its heading ("Methods")."""
     secs = plan.sections
-    for match in (lambda s: s.id == wanted, lambda s: _short(s) == wanted, lambda s: _number(s) == wanted):
+    folded = wanted.casefold().strip()
+    for match in (lambda s: s.id == wanted, lambda s: _short(s) == wanted,
+                  lambda s: s.title.split(" ")[0] == wanted,  # a whole paper's printed number: "3.2"
+                  lambda s: _number(s) == wanted, lambda s: s.title.casefold() == folded,
+                  lambda s: plain_title(s.title).casefold() == folded):  # its heading: "Methods", "data"
         found = [s for s in secs if match(s)]
         if len(found) == 1:
             return found[0]

@@ -11,6 +11,7 @@ from .statements import extract, label_mention, quote, rephrase, scaffold, term_
 from .gaps import Gaps
 from .reading import OUR_LEADS, as_sentence, continued, leans_back, sentences_of
 from .units import unit_around
+from ..plan_paper import is_whole_paper
 
 _QUALIFIER_RX = re.compile(r"(?i)(?<![\w-])(?:at most|at least|up to|exactly|uniform(?:ly)?(?:-in-time)?|explicit|only|"
                            r"except(?: for)?|approximately|asymptotically|typically|modulo|bounded by)(?![\w-])")
@@ -55,6 +56,7 @@ class LessonWriter(Gaps):
         super().__init__(plan.analysis)
         self.plan = plan
         self.sections = {s.id: s for s in plan.sections}
+        self.subjects: set | None = None  # where the subjects of clauses start and end, found when first asked
 
     # -- helpers ---------------------------------------------------------------------------
     def terms_in(self, sentences) -> list[TermInfo]:
@@ -147,7 +149,8 @@ class LessonWriter(Gaps):
     # -- blocks by lesson kind -------------------------------------------------------------
     def overview(self, o: LessonOutline):
         blocks = [self.read(o.sentences)]
-        brief = self.argument(skip=set(o.sentences))  # the rest of the paper, one claim per sentence
+        # the rest of the paper, one claim per sentence; a whole paper's abstract is its own brief
+        brief = self.argument(skip=set(o.sentences)) if not is_whole_paper(self.an) else Block(heading="", statements=[])
         if brief.statements:
             blocks.append(Block(heading=W.H_BRIEF, statements=brief.statements, prose=True))
         blocks.append(Block(heading=W.H_NEXT, statements=[scaffold(W.S_NEXT)]))
@@ -244,8 +247,11 @@ class LessonWriter(Gaps):
             if not re.search(r"\d", sent.text):
                 have.discard("quantity")  # "up to", "at most" without a number give no bound to name
             # the sentence's structure (its condition, reason, means …), then its role in the argument
-            for template in dict.fromkeys(t for t in (next((t for k, t in kinds if k in have), None),
-                                                       W.CK_ROLE.get(self.an.claims[i].role)) if t):
+            claim = self.an.claims[i]
+            # a whole paper's roles come from cue words and continuity over hundreds of sentences: asked
+            # only where the sentence itself says what it does ("We show …")
+            role = W.CK_ROLE.get(claim.role) if claim.cued or not is_whole_paper(self.an) else None
+            for template in dict.fromkeys(t for t in (next((t for k, t in kinds if k in have), None), role) if t):
                 if len(out) < most:
                     out.append(scaffold(template.format(n=self.an.sentence_ref(i)), [sent.span]))
         return out
@@ -254,8 +260,12 @@ class LessonWriter(Gaps):
         """The paper's argument in one reading: each section's opening claim, led by its move
         ("The starting point: …", "A result: …", "What follows: …")."""
         out, last = [], None
-        # every sentence's main claim in a short abstract; in a long one, each section's opening
+        whole = is_whole_paper(self.an)
+        # every sentence's main claim in a short abstract; in a long one, each section's opening; in a
+        # whole paper, the opening of each lesson's reading, without leads (a role read from cue words
+        # in a sentence of the methods is no move of the whole argument)
         starts = [s.index for s in self.an.sentences] if len(self.an.sentences) <= ARGUMENT_SENTENCES else \
+            [o.sentences[0] for o in self.plan.lessons if o.kind == "part" and o.sentences] if whole else \
             [sec.sentences[0] for sec in self.plan.sections]
         for i in starts:
             # each clause of the sentence, not the reading's own leads ("In doing so, …", "It holds …")
@@ -264,7 +274,7 @@ class LessonWriter(Gaps):
                 continue
             first = said[0]
             role = self.an.claims[i].role
-            lead = W.R_LEADS.get(role, "") if role != last else ""  # the move is named where it begins
+            lead = W.R_LEADS.get(role, "") if role != last and not whole else ""  # the move is named where it begins
             last = role
             # each sentence's clauses, not its first alone ("… but their native serotypes face limitations")
             out += [rephrase(lead + continued(first.text), first.spans) if lead else first] + said[1:]
@@ -438,7 +448,21 @@ def _to_bring(w: LessonWriter, t: TermInfo) -> bool:
     one) that the paper comes back to, in two sentences or more, and that no sentence defines,
     glosses or exemplifies."""
     return t.kind == "concept" and (len(t.label.split()) >= 2 or "-" in t.label) and not _VAGUE.match(t.label) \
-        and len({w.an.sentence_at(m[0]) for m in t.mentions}) >= 2 and w.meaning_open(t) and bool(label_mention(w.src, t))
+        and len({w.an.sentence_at(m[0]) for m in t.mentions}) >= 2 and w.meaning_open(t) and bool(label_mention(w.src, t)) \
+        and not (is_whole_paper(w.an) and _spoken_of(w, t))
+
+
+def _spoken_of(w: LessonWriter, t: TermInfo) -> bool:
+    """A whole paper explains in prose what no pattern reads as a definition ("Pawula's theorem shows that
+    …"): a term that opens the subject of some clause is not claimed as left unstated."""
+    if w.subjects is None:
+        w.subjects = set()
+        for p in w.an.propositions:
+            for q in p.of("subject"):
+                a, b = q.span
+                lead = re.match(r"(?i)(?:the|a|an|this|these|that|those|our|its|their)\s+", w.src[a:b])
+                w.subjects.add(a + (lead.end() if lead else 0))
+    return any(a in w.subjects for a, _ in t.mentions)
 
 
 def _pointed(w: LessonWriter, b: Block, t: TermInfo | None, read: list, made: list) -> Block:

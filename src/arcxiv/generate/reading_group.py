@@ -11,6 +11,8 @@ from .. import wording as W
 from .gaps import Gaps
 from ..models import number_list
 from .lessons import _QUALIFIER_RX
+from ..plan_paper import is_whole_paper
+from .lessons import sentences_read
 from .statements import label_mention, scaffold
 
 QUESTIONS = 3
@@ -26,7 +28,8 @@ def reading_group(an: Analysis, lessons: list[LessonOut], exercises: list[Exerci
         _step(W.RG_ADVANCED, 10, by_level["advanced"][:1])
     steps = [_step(W.RG_BEGIN, 10, by_level["beginner"]), _step(W.RG_PARTS, 25, by_level["intermediate"]), last,
              ReadingStep(minutes=15, what=scaffold(W.RG_DISCUSS), lesson_ids=[], exercise_ids=[])]
-    return ReadingGroup(minutes=sum(s.minutes for s in steps), steps=steps, questions=questions(an))
+    read = {i for l in lessons for i in sentences_read(an, l)} if is_whole_paper(an) else None
+    return ReadingGroup(minutes=sum(s.minutes for s in steps), steps=steps, questions=questions(an, read))
 
 
 def _step(template: str, minutes: int, lessons: list[LessonOut], numbers: list[int] = (),
@@ -42,20 +45,21 @@ def _exercises(exercises: list[Exercise]) -> list[Exercise]:
     return [e for e in picked if e is not None][:2]
 
 
-def questions(an: Analysis) -> list[Statement]:
-    """Discussion questions from the paper's own words: a gap, a condition, a qualifier."""
+def questions(an: Analysis, read: set[int] | None = None) -> list[Statement]:
+    """Discussion questions from the paper's own words: a gap, a condition, a qualifier; in a whole paper,
+    from the sentences its lessons read (not a detail of its methods)."""
     src, out = an.paper.text, []
     for template, t in Gaps(an).found()[:1]:
         span = label_mention(src, t) or t.mentions[0]
         out.append(scaffold(W.RG_Q_GAP.format(absence=template.format(term=t.label)), [span]))
-    for c in an.conditions[:1]:
+    for c in [c for c in an.conditions if read is None or c.sentence in read][:1]:
         cond = src[c.span[0]:c.span[1]]
         out.append(scaffold(W.RG_Q_CONDITION.format(n=an.sentence_ref(c.sentence), condition=cond[:1].lower() + cond[1:]), [c.span]))
-    for s in an.sentences:
+    for s in (s for s in an.sentences if read is None or s.index in read):
         m = _QUALIFIER_RX.search(s.text)
         if m and len(out) < QUESTIONS and not s.text.rstrip().endswith("?"):  # a question the paper asks qualifies no claim
             # the qualifier with the words it qualifies: "up to logarithmic factors"
-            said = re.match(r"[^,.;:]*", s.text[m.start():]).group(0).strip()
+            said = re.match(r"(?:[^,.;:]|(?<=\d)[,.](?=\d))*", s.text[m.start():]).group(0).strip()  # "15,000" whole
             if len(said.split()) > 10 or said.count("(") != said.count(")"):
                 continue  # the qualifier with the whole phrase it qualifies, or no question from it
             a = s.span[0] + m.start()

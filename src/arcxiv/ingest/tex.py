@@ -524,8 +524,18 @@ def _math(reader: _Reader, node: LatexMathNode) -> None:
 _MATH_LABEL = re.compile(r"\\(?:label|tag)\s*\{[^{}]*\}|\\(?:nonumber|notag)\b")
 
 
+# links, colours and icons inside an equation (a paper's "see the code" buttons) are no part of it
+_MATH_FURNITURE = re.compile(r"\\href\s*\{[^{}]*\}|\{\s*https?://[^{}]*\}|\\(?:color|colorbox)\s*\{[^{}]*\}|\\fa[A-Z]\w*")
+
+
+_EMPTY_GROUP = re.compile(r"(?<![\\^_])\{\s*\}")
+
+
 def _clean_math(tex: str) -> str:
-    return " ".join(_MATH_LABEL.sub("", tex).replace("$", "").split())
+    tex = _MATH_FURNITURE.sub("", _MATH_LABEL.sub("", tex)).replace("$", "")
+    while (emptied := _EMPTY_GROUP.sub("", tex)) != tex:  # "{{}}" left where an icon stood
+        tex = emptied
+    return " ".join(tex.split())
 
 
 def _environment(reader: _Reader, node: LatexEnvironmentNode) -> None:
