@@ -57,7 +57,7 @@ _BARE_NUMBER = re.compile(r"^[\s\d.,:;%=<>±×x+\-–/()~≈]+(?:[KMB]|[a-zA-Z]{
 
 
 # a journal's notices and a title page's addresses, printed with a whole paper: no part of what it says
-_BOILERPLATE = re.compile(r"(?i)creative commons|open access article|licensee|©|copyright|\be-?mail\b|@|"
+_BOILERPLATE = re.compile(r"(?i)creative commons|open access article|licensee|©|copyright|[\w.+-]+@[\w-]+\.[a-z]{2,}|"
                           r"\bP\.\s?O\.\s?Box\b|\bBox [A-Z]{0,3} ?\d|correspondence:|reproduction in any medium|"
                           r"author information")
 

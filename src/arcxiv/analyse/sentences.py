@@ -191,7 +191,7 @@ def sentences_of(text: str) -> list[Sentence]:
     out: list[Sentence] = []
     label = None
     for a, b in split_sentences(text):
-        m = _LABEL.match(text, a, b) if b - a < 400 else None
+        m = _LABEL.match(text, a, b)
         if m:
             label = m.group(1).lower()
             a = m.end()

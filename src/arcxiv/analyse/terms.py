@@ -37,7 +37,8 @@ _GENERIC_NOUNS = {"we", "it", "they", "which", "that", "this", "these", "those",
                   "figure", "figures", "fig", "table", "tables", "section", "sections", "equation", "equations",
                   "eq", "eqs", "appendix", "chapter", "chapters", "footnote", "reference", "references"}
 _MATH = re.compile(r"[∈∉⊂⊆⊃⊇=≤≥≠^_]")
-_FURNITURE = re.compile(r"(?i)^(?:et al\.?|(?:additional|supplementary|supporting) (?:file|material|information|"
+_TEX_ENVIRONMENT = re.compile(r"\\(?:begin|end)\{")
+_FURNITURE = re.compile(r"(?i)^(?:et al\.?|(?:additional|supplementa(?:ry|l)|supporting) (?:file|material|information|"
                         r"data|table|figure|text|methods?)s?\b.*)$")
 _SPLIT_WORDS = {"modulo", "versus", "via", "vs", "per"}
 
@@ -148,7 +149,7 @@ def collect_terms(text: str, doc) -> tuple[dict[str, TermInfo], dict[str, str]]:
     labels = frozenset(label for label, _ in symbols)
     for a, b, key, keep_case in _concept_pieces(doc, symbol_spans + citations(text), labels):
         form = text[a:b]
-        if "\\" in form or "$" in form or _FURNITURE.match(form):
+        if "$" in form or _TEX_ENVIRONMENT.search(form) or _FURNITURE.match(form):
             continue  # TeX left over around display math ("\\end{split}$$"), "et al", "Additional file 1": no concepts
         if form.lower() in alias or key in alias:
             target = alias.get(form.lower()) or alias[key]

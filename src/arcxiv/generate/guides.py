@@ -7,7 +7,7 @@ from ..models import Block, Guide, Plan
 from .. import wording as W
 from .lessons import _unique, definition_statement
 from ..plan_paper import is_whole_paper, select
-from .statements import extract, quote, scaffold, without_pointer
+from .statements import extract, scaffold, without_pointer
 from .units import with_leaners
 
 MAX_SENTENCE_NUMBER = 99  # larger numbers would read as facts of their own

@@ -300,7 +300,7 @@ class LessonWriter(Gaps):
             where = _first_uses(self.an, t)
             n_parts = sum(1 for sec in parts if self.mention_in(t, sec.sentences))
             if n_parts >= 2 and t.kind in ("concept", "symbol", "acronym") and not t.label.startswith("(") \
-                    and label_mention(self.src, t):
+                    and label_mention(self.src, t) and (len(t.label) > 1 or t.definitions or not is_whole_paper(self.an)):
                 recur.append(scaffold(W.S_RECURS.format(term=t.label, where=self.an.sentence_refs(where)),
                                       self.named([t])))
         if recur:
@@ -449,7 +449,11 @@ def _to_bring(w: LessonWriter, t: TermInfo) -> bool:
     glosses or exemplifies."""
     return t.kind == "concept" and (len(t.label.split()) >= 2 or "-" in t.label) and not _VAGUE.match(t.label) \
         and len({w.an.sentence_at(m[0]) for m in t.mentions}) >= 2 and w.meaning_open(t) and bool(label_mention(w.src, t)) \
-        and not (is_whole_paper(w.an) and _spoken_of(w, t))
+        and not (is_whole_paper(w.an) and (_spoken_of(w, t) or _CUT_NAME.match(t.label)))
+
+
+# a noun chunk a long text cuts badly: "that PBDEs", "g carcass" (of "μg/g carcass"), "Lema SC" (an author)
+_CUT_NAME = re.compile(r"^(?:(?:that|which|these|those|this|such|both|each|its|their)\b|\w\b)|^[A-Z][a-z]+ [A-Z]{1,3}$")
 
 
 def _spoken_of(w: LessonWriter, t: TermInfo) -> bool:

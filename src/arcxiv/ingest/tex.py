@@ -92,9 +92,7 @@ _ACRONYM_FORMS = {"gls": "short", "Gls": "short", "glspl": "shorts", "Glspl": "s
 _NEWACRONYM = re.compile(r"\\(?:newacronym|acrodef|newacro)\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\}\s*(?:\[([^\]]*)\]|\{([^{}]*)\})"
                          r"\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
 _CITE = re.compile(r"(?:no)?cite(?:p|t|alp|alt|author|year|num|yearpar|s)?\*?|parencite|textcite|autocite|citeauthor")
-_REFS = {"ref": "", "autoref": "", "cref": "", "Cref": "", "vref": "", "nameref": "", "pageref": "", "eqref": "",
-         "Autoref": "", "hyperref": ""}
-_PREFIXES = {"Figure": "Figure", "Table": "Table", "Section": "Section", "Equation": "Equation"}
+_REFS = {"ref", "autoref", "cref", "Cref", "vref", "nameref", "pageref", "eqref", "Autoref", "hyperref"}
 _ACCENTS = set("`'^~=.\"cvuHkrdb") | {"ss", "aa", "AA", "ae", "AE", "oe", "OE", "o", "O", "l", "L", "i", "j"}
 _DASHES = [("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"), ("~", " ")]
 
@@ -236,8 +234,6 @@ class _Reader:
         c.numbers[level - 1] += 1
         for i in range(level, 4):
             c.numbers[i] = 0
-        if level == 1 and not self.has_chapters:
-            c.equation = c.equation if not c.appendix else c.equation
         head = c.numbers[:level]
         first = (chr(64 + head[0]) if c.appendix and not self.has_chapters else str(head[0]))
         parts = ([chr(64 + c.chapter) if c.appendix else str(c.chapter)] if self.has_chapters else []) + \
@@ -378,7 +374,7 @@ def _resolve_refs(doc: Document, labels: dict[str, tuple[str, str]]) -> None:
         sec.title = _REF_MARK.sub(one, sec.title)
 
 
-def _walk(reader: _Reader, nodes: list, in_math: bool = False) -> None:
+def _walk(reader: _Reader, nodes: list) -> None:
     for node in nodes or ():
         if isinstance(node, LatexCommentNode):
             continue
