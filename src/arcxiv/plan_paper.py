@@ -163,8 +163,30 @@ def _unit_title(an: Analysis, unit: list[PlannedSection], read: tuple[int, ...])
 def _part(an: Analysis, level: str, title: str | None, secs: list[PlannedSection]) -> LessonOutline:
     sents = tuple(i for s in secs for i in s.sentences)
     firsts = {s.sentences[0] for s in secs if s.sentences}
-    read = select(an, sents, READING_SENTENCES, firsts)
+    read = with_captions(an, select(an, sents, READING_SENTENCES, firsts))
     return LessonOutline("part", level, title or _unit_title(an, secs, read), tuple(s.id for s in secs), read)
+
+
+_FIGURE_REF = re.compile(r"\b(Fig(?:ure)?s?\.?|Tables?)\s+(\d+)")
+_CAPTION = re.compile(r"^(Fig(?:ure)?\.?|Table)\s+(\d+)[.:]")
+MAX_CAPTIONS = 2
+
+
+def with_captions(an: Analysis, read: tuple[int, ...]) -> tuple[int, ...]:
+    """A figure or table is taught through its caption and the sentences that refer to it: the reading
+    that refers to "Figure 3" also reads the opening sentence of Figure 3's caption."""
+    captions: dict[tuple[str, str], int] = {}
+    for s in an.sentences:
+        m = _CAPTION.match(s.text)
+        if m:
+            captions.setdefault(("T" if m.group(1).startswith("T") else "F", m.group(2)), s.index)
+    wanted = []
+    for i in read:
+        for m in _FIGURE_REF.finditer(an.sentences[i].text):
+            key = ("T" if m.group(1).startswith("T") else "F", m.group(2))
+            if key in captions and captions[key] not in read and captions[key] not in wanted:
+                wanted.append(captions[key])
+    return tuple(sorted(set(read) | set(wanted[:MAX_CAPTIONS])))
 
 
 def select(an: Analysis, sents, k: int, firsts=frozenset()) -> tuple[int, ...]:
