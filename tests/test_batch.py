@@ -72,6 +72,31 @@ def test_a_folder_of_paper_files(tmp_path):
     assert (tmp_path / "out" / "seed" / "curriculum.json").is_file()
 
 
+def test_a_folder_of_whole_papers(tmp_path):
+    """A PDF, a JATS file, a LaTeX source archive and a LaTeX source folder: each one paper, compiled
+    from its own sections; the source folder's .tex and .bib files are not papers of their own."""
+    import shutil
+
+    fulltext = Path(__file__).parent / "data" / "fulltext"
+    src = tmp_path / "papers"
+    src.mkdir()
+    shutil.copy(fulltext / "pdf" / "rescience-2020-essential-genes.pdf", src)
+    shutil.copy(fulltext / "jats" / "plosone-2015-kramers-moyal-noise.xml", src)
+    shutil.copytree(fulltext / "latex" / "rqtl2-paper", src / "rqtl2")
+    from arcxiv.ingest.archive import pack_folder
+    import gzip
+    (src / "sympy.tar.gz").write_bytes(gzip.compress(pack_folder(fulltext / "latex" / "sympy-paper", "sympy")))
+    result = run_batch(str(src), tmp_path / "out", workers=1)
+    assert (result.compiled, result.failed) == (4, 0)
+    titles = {}
+    for name in ("rescience-2020-essential-genes", "plosone-2015-kramers-moyal-noise", "rqtl2", "sympy"):
+        cur = json.loads((tmp_path / "out" / name / "curriculum.json").read_text(encoding="utf-8"))
+        titles[name] = (cur["source"]["format"], cur["sections"][0]["title"])
+    assert titles == {"rescience-2020-essential-genes": ("pdf", "Abstract"),
+                      "plosone-2015-kramers-moyal-noise": ("jats", "Abstract"),
+                      "rqtl2": ("latex", "Abstract"), "sympy": ("latex", "Abstract")}
+
+
 def test_killed_batch_leaves_no_half_written_paper(tmp_path):
     many = tmp_path / "many.jsonl"
     many.write_text("".join(l + "\n" for l in corpus_lines()), encoding="utf-8")
