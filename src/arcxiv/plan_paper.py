@@ -15,10 +15,10 @@ import re
 from . import wording as W
 from .analyse.sentences import reads_whole
 from .models import Analysis, LessonOutline, PlannedSection
+from .plan import MAX_LESSONS, MAX_VOCABULARY, MIN_LESSONS, _VAGUE, salient_concepts
 
 LONG_SOURCE = 40  # sentences, in three or more headed sections: a whole paper (an abstract has about ten)
 READING_SENTENCES = 12  # what one lesson reads of its sections
-MIN_LESSONS, MAX_LESSONS = 8, 12
 MAX_NOTATION = 12
 
 _KINDS = [  # the first that matches a section's heading says what it holds
@@ -72,8 +72,6 @@ def groups_of(an: Analysis, sections: list[PlannedSection]) -> list[tuple[str, l
 
 
 def paper_lessons(an: Analysis, sections: list[PlannedSection]) -> list[LessonOutline]:
-    from .plan import salient_concepts  # the same vocabulary choice as for an abstract
-
     all_ids = tuple(s.id for s in sections)
     abstract = sections[0]
     groups = [g for g in groups_of(an, sections) if g[0] != "back"]
@@ -122,8 +120,6 @@ _EVALUATIVE = re.compile(r"(?i)^(?:common|popular|simple|last|first|second|third
 def paper_vocabulary(an: Analysis, salient: list) -> list:
     """The terms a beginner meets first in a whole paper: those the paper itself defines, then the
     salient ones of more than one word ("option price", not "difference"), in the order the paper uses them."""
-    from .plan import MAX_VOCABULARY, _VAGUE
-
     defined = [t for t in an.terms.values() if t.kind == "concept" and t.definitions and len(t.mentions) >= 3
                and not _VAGUE.match(t.label) and not _EVALUATIVE.match(t.label)]
     defined.sort(key=lambda t: (-min(len(t.mentions), 10), t.first))

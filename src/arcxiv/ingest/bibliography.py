@@ -13,7 +13,7 @@ _FIELD = re.compile(r"\s*(\w+)\s*=\s*")
 _BBL_NOISE = re.compile(r"\\newblock|\\(?:em|it|bf)\b|\\penalty\d+|\\natexlab\{[^{}]*\}|\\urlprefix")
 
 
-def references(cited: dict[str, int], texts: dict[str, str], main: str) -> list[str]:
+def references(cited: dict[str, int], texts: dict[str, str]) -> list[str]:
     if not cited:
         return []
     found = _from_bbl(texts) or _from_bib(texts, set(cited))

@@ -103,7 +103,7 @@ def parse_files(files: dict[str, bytes], paper_id: str | None = None, name: str 
     main = _main_file(texts, name)
     notes: list[str] = []
     source = _with_inputs(texts, main, notes)
-    return to_paper(read_source(source, texts, main, notes), FORMAT, name, paper_id)
+    return to_paper(read_document(source, texts, notes), FORMAT, name, paper_id)
 
 
 def parse(text: str, paper_id: str | None = None, name: str = "input") -> Paper:
@@ -259,7 +259,7 @@ class _Reader:
         return "[" + ", ".join(str(n) for n in numbers) + "]" if numbers else ""
 
 
-def read_source(source: str, texts: dict[str, str], main: str, notes: list[str]) -> Document:
+def read_document(source: str, texts: dict[str, str], notes: list[str]) -> Document:
     macros = read_macros(source)
     begin = _BEGIN_DOCUMENT.search(source)
     preamble = source[: begin.start()] if begin else ""
@@ -285,7 +285,7 @@ def read_source(source: str, texts: dict[str, str], main: str, notes: list[str])
         doc.abstract = _abstract_section(doc)
     if front and not doc.abstract:
         doc.sections.insert(0, DocSection(doc.title or "Opening", 1, front))
-    doc.references = bibliography.references(reader.cited, texts, main)
+    doc.references = bibliography.references(reader.cited, texts)
     doc.notes.extend(notes)
     _resolve_refs(doc, reader.labels)
     return doc
