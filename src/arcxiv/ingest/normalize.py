@@ -76,12 +76,12 @@ def _refuse_binary(data: bytes, name: str) -> None:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{name} is UTF-16 text; re-save it as UTF-8.")
     if data.lstrip().startswith(b"%PDF"):
-        raise InputError(f"{name} is a PDF; copy the paper's title and abstract into a text file and use that.")
+        raise InputError(f"{name} is a PDF, not text; compile it without --format (or with --format pdf).")
     controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
     if b"\x00" in data or controls > 0.3 * len(data):
         raise InputError(
             f"{name} looks like a binary file (it contains NUL or control bytes); "
-            "give a text file (plain text, Markdown, arXiv JSON, Atom XML or BibTeX)."
+            "give a paper file (a PDF, LaTeX source, JATS XML, plain text, Markdown, arXiv JSON, Atom XML or BibTeX)."
         )
 
 
