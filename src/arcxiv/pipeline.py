@@ -89,7 +89,7 @@ def read_source(path: str | Path, stdin=None) -> bytes:
     path = Path(path)
     try:
         if path.is_dir():
-            return _source_folder(path, name)
+            return pack_folder(path, name)
         size = path.stat().st_size
         if size > MAX_PAPER_BYTES:
             raise too_big(name, size, MAX_PAPER_BYTES)
@@ -105,13 +105,6 @@ def read_source(path: str | Path, stdin=None) -> bytes:
         raise InputError(f"{name} does not exist.") from None
     except PermissionError:
         raise InputError(f"{name} cannot be read (permission denied).") from None
-
-
-def _source_folder(path: Path, name: str) -> bytes:
-    if not any(p.suffix.lower() in (".tex", ".ltx") for p in path.rglob("*") if p.is_file()):
-        raise InputError(f"{name} is a directory with no .tex file in it; give a paper file, or the directory of "
-                         "a paper's LaTeX source.")
-    return pack_folder(path, name)
 
 
 def compile_file(path: str | Path, fmt: str | None = None, paper_id: str | None = None, strict: bool = False,

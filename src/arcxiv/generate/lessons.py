@@ -150,8 +150,8 @@ class LessonWriter(Gaps):
     def overview(self, o: LessonOutline):
         blocks = [self.read(o.sentences)]
         # the rest of the paper, one claim per sentence; a whole paper's abstract is its own brief
-        brief = self.argument(skip=set(o.sentences)) if not is_whole_paper(self.an) else Block(heading="", statements=[])
-        if brief.statements:
+        brief = None if is_whole_paper(self.an) else self.argument(skip=set(o.sentences))
+        if brief and brief.statements:
             blocks.append(Block(heading=W.H_BRIEF, statements=brief.statements, prose=True))
         blocks.append(Block(heading=W.H_NEXT, statements=[scaffold(W.S_NEXT)]))
         objectives = [scaffold(W.O_AIM)]

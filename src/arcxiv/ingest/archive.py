@@ -131,9 +131,13 @@ def _zip(data: bytes, name: str) -> dict[str, bytes]:
 
 def pack_folder(folder: Path, name: str) -> bytes:
     """A folder of LaTeX source as an (uncompressed) tar in memory, so it is read like an archive."""
+    files = read_folder(folder, name)
+    if not any(p.lower().endswith((".tex", ".ltx")) for p in files):
+        raise InputError(f"{name} is a directory with no .tex file in it; give a paper file, or the directory of "
+                         "a paper's LaTeX source.")
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-        for path, content in read_folder(folder, name).items():
+        for path, content in files.items():
             info = tarfile.TarInfo(path)
             info.size = len(content)
             tar.addfile(info, io.BytesIO(content))

@@ -58,7 +58,7 @@ _DISPLAY_MATH = {"equation", "equation*", "align", "align*", "gather", "gather*"
 _NUMBERED_MATH = {"equation", "align", "gather", "multline", "eqnarray", "flalign", "alignat"}
 _SKIPPED_ENVS = {"tabular", "tabular*", "tabularx", "longtable", "tikzpicture", "picture", "verbatim", "lstlisting",
                  "minted", "comment", "thebibliography", "filecontents", "filecontents*", "titlepage", "keywords",
-                 "acknowledgments", "acknowledgements", "figure-caption-only"}
+                 "acknowledgments", "acknowledgements"}
 _FLOATS = {"figure": "Figure", "figure*": "Figure", "table": "Table", "table*": "Table", "algorithm": "Algorithm",
            "listing": "Listing", "wrapfigure": "Figure", "sidewaystable": "Table", "sidewaysfigure": "Figure"}
 _LISTS = {"itemize", "enumerate", "description", "compactitem", "compactenum", "inparaenum"}
@@ -195,7 +195,6 @@ class _Reader:
         self.cited: dict[str, int] = {}
         self.paragraph: list[str] = []
         self.target: list[str] = []  # the paragraphs now being filled: the abstract's or a section's
-        self.section: DocSection | None = None
         self.acronyms: dict[str, tuple[str, str]] = {}  # key -> (short, long)
         self.current_label: tuple[str, str] = ("Section", "??")  # what a \\label here names
 
@@ -214,9 +213,9 @@ class _Reader:
 
     def start_section(self, title: str, level: int) -> None:
         self.flush()
-        self.section = DocSection(title=title, level=level)
-        self.doc.sections.append(self.section)
-        self.target = self.section.paragraphs
+        section = DocSection(title=title, level=level)
+        self.doc.sections.append(section)
+        self.target = section.paragraphs
 
     # -- numbering
     def section_number(self, macro: str, starred: bool) -> tuple[str, int]:

@@ -57,16 +57,13 @@ def _block(b, sentence_of) -> list[str]:
 
 def _source(cur: Curriculum, sent_starts: list[int], by_section: bool) -> list[str]:
     out = ["", "## Source", ""]
-    n = 0
+    if not by_section:  # in text order: an abstract's planned sections need not be contiguous
+        ends = {a: b for s in cur.sections for a, b in s.spans}
+        return out + [f"- s{i}: {md(cur.source.text[a:ends[a]])}" for i, a in enumerate(sent_starts, 1)]
     for sec in cur.sections:
-        if by_section:
-            out += ["", f"### {md(sec.title)}", ""]
-        for a, end in sec.spans:
-            n = bisect_right(sent_starts, a)
-            out.append(f"- s{n}: {md(cur.source.text[a:end])}")
-    return out if by_section else ["", "## Source", ""] + [
-        f"- s{i}: {md(cur.source.text[a:next(b for s in cur.sections for x, b in s.spans if x == a)])}"
-        for i, a in enumerate(sent_starts, 1)]
+        out += ["", f"### {md(sec.title)}", ""]
+        out += [f"- s{bisect_right(sent_starts, a)}: {md(cur.source.text[a:end])}" for a, end in sec.spans]
+    return out
 
 
 def to_markdown(cur: Curriculum) -> str:
