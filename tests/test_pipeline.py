@@ -58,11 +58,12 @@ def test_example_lessons_are_staged_and_grounded(example, checker):
 
 def test_example_content_is_the_sources(example):
     titles = [l.title for l in example.lessons]
-    assert titles[:3] == ["What the paper sets out to do", "The key terms in context", "Notation and short forms"]
+    # the key terms' lesson is gone: every sentence it quoted is read in a part (issue 13: read once)
+    assert titles[:2] == ["What the paper sets out to do", "Notation and short forms"]
     results = [s for s in example.sections if s.kind == "part"]
     assert [s.title.split(":")[0] for s in results] == ["Result 1", "Result 2", "Result 3", "Result 4"]
     assert any(s.kind == "synthesis" for s in example.sections)
-    notation = example.lessons[2]
+    notation = example.lessons[1]
     said = {s.text for b in notation.blocks for s in b.statements}
     for line in ["w* is the maximal admissible weight.", "D*orb is the orbit depth.",
                  "D*var is the moment-variety depth.", "μP stands for Maximal Update Parametrization.",
@@ -139,11 +140,11 @@ def test_verifier_catches_planted_violations(example, st, reason):
 def test_markdown_cites_every_line(example):
     md = render_files(example)["curriculum.md"]
     assert md.startswith("# Feature Learning in Wide Neural Networks under μP")
-    assert "## Lesson 10: What the abstract leaves open" in md
+    assert "## Lesson 9: What the abstract leaves open" in md
     # a reading is one paragraph; each sentence carries its mark: the paper's words, a cut, a restatement
     assert "The orbit depth D*orb is separated from the moment-variety depth D*var. [s5]" in md
     assert "The authors characterize identifiability of the mean-field limit. [s4, restated]" in md
-    assert ", cut]" in md and md.count("[s") > 100
+    assert ", cut]" in md and md.count("[s") > 80
     assert "[s4] is sentence 4 in the paper's own words, [s4, cut] a cut from it, [s4, restated]" in md
 
 

@@ -144,7 +144,8 @@ def test_corpus_quiz_and_exercises(index):
     if len(split_sentences(cur.source.text)) >= 6:
         # at least 8 items of 3 kinds: an item that would be cut, repeated, given away or falsely false
         # is not made (a group-theory abstract whose symbols have no unique meanings keeps 9)
-        assert len(cur.quiz) >= 8 and len({q.kind for q in cur.quiz}) >= 3
+        # (a source sentence is no longer asked as true: some abstracts keep blanks and choices only)
+        assert len(cur.quiz) >= 6 and len({q.kind for q in cur.quiz}) >= 2
     _check_exercises(cur)
 
 
@@ -187,27 +188,33 @@ def _check_exercises(cur):
         by_lesson.setdefault(e.lesson_id, []).append(e)
         solution = e.solution.text.lower()
         assert all(r.lower() in solution or r.lower() in e.prompt.text.lower() for r in e.rubric), (e.rubric, solution)
-    for l in cur.lessons:
-        if l.level != "beginner":
-            assert by_lesson.get(l.id), f"no exercise for lesson {l.number} {l.title}"
+    readings = {" ".join(st.text for b in l.blocks if b.heading == "The reading" for st in b.statements
+                         if st.kind != "scaffold") for l in cur.lessons}
+    for e in cur.exercises:
+        # a model answer is never a lesson's reading pasted back (issue 13: it answers its own prompt)
+        assert e.solution.text not in readings, e.prompt.text
+        if e.kind == "unpack":  # the claim and each part the source attaches to it, labelled
+            assert e.solution.text.startswith("Claim: ") and e.solution.text.count(": ") >= 2
 
 
 def test_example_exercises(example):
     _check_exercises(example)
     kinds = {e.kind for e in example.exercises}
-    assert {"explain", "condition", "argument", "compare", "connect", "concept_map"} <= kinds
+    assert {"unpack", "argument", "compare", "connect", "concept_map"} <= kinds
     compare = next(e for e in example.exercises if e.kind == "compare")
     assert compare.prompt.text == "How does the paper relate D*orb and D*var? Answer in one sentence."
     assert compare.solution.text == "The orbit depth D*orb is separated from the moment-variety depth D*var"
-    # model answers are sentences that answer their prompt, not the source pasted back
-    explain = next(e for e in example.exercises if e.kind == "explain" and "global existence" in e.prompt.text)
-    assert explain.solution.text.startswith("The authors prove global existence and uniqueness of the mean-field limit")
-    assert "In doing so, the authors identify the maximal admissible weight w*" in explain.solution.text
+    # model answers answer their prompt: a sentence taken apart, not the source pasted back
+    unpack = next(e for e in example.exercises if e.kind == "unpack" and "sentence 2" in e.prompt.text)
+    assert unpack.prompt.text == ("Take sentence 2 apart: what does it claim, under which condition and with "
+                                  "which consequence?")
+    assert unpack.solution.text.startswith("Claim: The authors prove global existence and uniqueness of the "
+                                           "mean-field limit of noisy gradient descent. Condition: Under μP. "
+                                           "Consequence: Identifying the maximal admissible weight w*")
     argument = next(e for e in example.exercises if e.kind == "argument")
     assert argument.solution.text.startswith("The authors establish four structural results")
-    assert argument.solution.text.count(". ") >= 8  # every sentence's claim, in order
-    needs = next(e for e in example.exercises if e.kind == "condition")
-    assert needs.prompt.text.startswith("Sentence ") and "condition it needs" in needs.prompt.text
+    # the opening claim of each part, in order: a few sentences, not every sentence again
+    assert 4 <= argument.solution.text.count(". ") + 1 <= len(example.sections) + 1
     assert {"D*orb", "D*var", "separated"} <= set(compare.rubric)
 
 
@@ -222,7 +229,8 @@ def test_deep_dive_result_3(tmp_path):
     assert "S* is the sparse-dictionary depth at which the target is realizable." in said  # its mention elsewhere
     assert "The abstract leaves the value of the explicit coefficient-threshold number unstated." in said
     assert "Uses finite-rank realization symmetry from the section Result 2." in said
-    assert len(dive.self_check) >= 3 and all(q.section_id == dive.section_id for q in dive.self_check)
+    # a source sentence is never asked as true: the swaps and blanks of the section are left
+    assert len(dive.self_check) >= 2 and all(q.section_id == dive.section_id for q in dive.self_check)
     files = list((tmp_path / "deep-dives").glob("*.json"))
     assert len(files) == 1
     files[0].write_text("{broken", encoding="utf-8")  # a damaged cache entry is rebuilt, not trusted

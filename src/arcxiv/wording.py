@@ -46,11 +46,10 @@ S_ASSUMES = "Bring what you know of {terms} to this lesson: the abstract names {
 S_USED_IN = "{term} comes up in {where}."  # {term}: "The mean-field limit", "w*"
 S_READ_IN = "Lesson {n} reads {term} in context, as part of the paper's argument."
 S_READ_IN_MANY = "Lessons {n} read {term} in context, as part of the paper's argument."
-S_FROM = "Lesson {n} also uses the {term}."
-S_ONWARD = "Lesson {n} uses the {term} again."
+S_FROM = "Lesson {n} also uses the {term}, in sentence {s}."
+S_ONWARD = "Lesson {n} uses the {term} again, in sentence {s}."
 H_RESTS = "Its terms in earlier parts"
 H_LEADS = "Its terms in later parts"
-H_BRIEF = "The paper in brief"
 H_CHECK = "Check yourself"
 CK_CONDITION = "What does sentence {n} claim, and which condition does the claim need?"
 CK_EVIDENCE = "What reason does sentence {n} give for its claim?"
@@ -73,7 +72,7 @@ CK_ROLE = {"result": "What does sentence {n} find? Say it in your own words, wit
 S_NEXT = "The next lessons take the paper's parts in turn, and then how they fit together."
 S_RECURS = "Sentences {where} use the {term}."
 H_NEXT = "What comes next"
-H_ARGUMENT = "The argument from start to finish"
+H_OPENINGS = "Where each part begins"
 R_AUTHORS = "the authors"  # "we" in a reading
 R_HOLDS_LEAD = "It holds "  # a result's condition, said after its claim
 R_EVIDENCE_LEAD = "This is "  # "… is challenging due to X" -> "This is due to X."
@@ -81,8 +80,6 @@ R_MEANS_LEAD = "This is done "  # "… by using EMDs derived from …" -> "This 
 R_THIS = "This"  # "…, indicating X" -> "This indicates X."
 R_DOING = "In doing so, the authors"  # "we prove …, identifying X" -> "In doing so, the authors identify X."
 R_CLAIM_HOLDS = "The claim holds {condition}."
-R_LEADS = {"background": "The starting point: ", "aim": "The aim: ", "method": "The approach: ",
-           "result": "A result: ", "implication": "What follows: ", "scope": "The scope: "}
 
 # sentence templates ({x} are filled with source words, cited)
 R_IS = "{term} is the {meaning}."
@@ -142,13 +139,17 @@ CHOICE_TRUE, CHOICE_FALSE = "true", "false"
 CHOICE_WORDS = frozenset({CHOICE_TRUE, CHOICE_FALSE})
 
 # exercise prompts
-E_EXPLAIN = "Explain in your own words what the paper claims about {topic}."
 E_COMPARE = "How does the paper relate {a} and {b}? Answer in one sentence."
 E_CONNECT = "From which part of the paper does each member of {term} come?"
 E_MAP = "Draw a concept map of these terms and label each link with the source's words: {terms}."
 E_OPEN = "List what the abstract leaves open about {terms}."
 E_ARGUMENT = "Summarise the paper's argument in a few sentences: the problem it starts from, what the authors do, what they find and what follows."
-E_NEEDS = "Sentence {n} states a claim under a condition. Say what the claim is and which condition it needs."
+E_UNPACK = "Take sentence {n} apart: what does it claim, {asks}?"
+E_ASKS = {"condition": "under which condition", "means": "by which means", "evidence": "for which reason",
+          "contrast": "set against what", "purpose": "for which purpose", "consequence": "with which consequence"}
+A_CLAIM = "Claim: "
+A_PARTS = {"condition": "Condition: ", "means": "Means: ", "evidence": "Reason: ", "contrast": "Contrast: ",
+           "purpose": "Purpose: ", "consequence": "Consequence: "}
 
 # the reading-group hour (a teacher's path; steps and questions are teaching text)
 T_READING_GROUP = "A reading-group hour"
@@ -201,9 +202,10 @@ _TOKEN = re.compile(r"[^\W_]+")
 
 
 def _words() -> frozenset[str]:
-    texts = [v for k, v in globals().items() if k[:2] in ("TA", "T_", "H_", "R_", "S_", "O_", "C_", "Q_", "E_", "D_", "RG", "CK")
+    texts = [v for k, v in globals().items() if k[:2] in ("TA", "T_", "H_", "R_", "S_", "O_", "C_", "Q_", "E_", "D_", "RG", "CK", "A_")
              and isinstance(v, str)]
-    texts += list(ROLE_TITLES.values()) + list(D_ROLES.values()) + list(R_LEADS.values()) + list(ROLE_QUESTIONS.values()) + list(CK_ROLE.values())
+    texts += list(E_ASKS.values()) + list(A_PARTS.values())
+    texts += list(ROLE_TITLES.values()) + list(D_ROLES.values()) + list(ROLE_QUESTIONS.values()) + list(CK_ROLE.values())
     words = set()
     for t in texts:
         words.update(w.lower() for w in _TOKEN.findall(re.sub(r"\{\w+\}", " ", t)))

@@ -89,9 +89,13 @@ def find_definitions(text: str, doc, terms: dict[str, TermInfo]) -> list[Definit
     for d in out:
         if d.pattern == "appositive":
             meanings.setdefault(d.term_key, set()).add(d.meaning.lower())
+    for key, said in meanings.items():  # "a finite group G" … "a profinite group G": G means two things
+        said |= {m.group(1).lower() for a, _ in terms[key].mentions
+                 for m in [_NAMED_BEFORE.search(text[max(0, a - 60):a])] if m}
     return [d for d in out if not (d.pattern == "appositive" and len(meanings[d.term_key]) > 1)]
 
 
+_NAMED_BEFORE = re.compile(r"\b(?:a|an)\s+((?:[\w-]+\s+){0,2}[\w-]+)\s+$")
 _NUMBER_LABEL = re.compile(r"^\$?[\d.,\s×^{}()\-−]+\$?$")
 
 

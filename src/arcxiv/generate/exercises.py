@@ -10,10 +10,18 @@ from .. import wording as W
 from .cards import named
 from .facts import Facts
 from .quiz import _merge
-from .lessons import ARGUMENT_SENTENCES, _which, sentences_read
-from .reading import sentences_of
-from .statements import extract, quote, rephrase, scaffold
+from .lessons import sentences_read
+from ..analyse.propositions import minus
+from ..analyse.sentences import reads_whole
+from .reading import authors, sentences_of
+from .statements import extract, quote, rephrase, scaffold, trim
 
+# the context a proposition carries, as the model answer labels it; a participle clause ("…, supporting
+# X") is what follows from the claim, and "by" names a means only before a verb's -ing ("by tracking")
+_ATTACHED = {"condition": "condition", "means": "means", "evidence": "evidence", "contrast": "contrast",
+             "purpose": "purpose", "consequence": "consequence", "elaboration": "consequence"}
+_MEANS = re.compile(r"(?i)(?:by\s+\w+ing|via|through|using|with the help of)\b")
+_PARTICIPLE = re.compile(r"^\w+ing\b")
 _CONTRAST = re.compile(r"(?i)\b(?:separat|differ|contrast|replac|unlike|versus|outperform|compar|distinct|rather than|whereas)")
 MAX_RUBRIC = 5
 
@@ -46,8 +54,7 @@ class ExerciseWriter:
         before = len(self.out)
         sents = self.lesson_sentences(lesson)
         if lesson.level == "intermediate":
-            self.explain(lesson, sents)
-            self.condition_needed(lesson, sents)
+            self.unpack(lesson, sents)
             self.compare(lesson, sents)
         elif lesson.level == "advanced":
             self.argument(lesson)
@@ -55,60 +62,47 @@ class ExerciseWriter:
             if lesson.title == W.T_OPEN:
                 self.concept_map(lesson)
                 self.open_questions(lesson)
-        if lesson.level != "beginner" and len(self.out) == before:
-            self.fallback(lesson)
+        if lesson.level == "advanced" and len(self.out) == before:
+            self.unpack(lesson, sents)
 
-    def explain(self, lesson: LessonOut, sents: list[int]) -> None:
-        if not sents:
-            return
-        topic = lesson.title.split(": ", 1)[-1].split(" (")[0]
-        spans = [self.an.sentences[i].span for i in sents]
-        found = next(((k, k + len(topic)) for a, b in spans for k in [self.src.find(topic, a, b)] if k >= 0), None)
-        solution = self.restated(sents)
-        # a topic the source does not spell out is not named: the prompt names the sentences
-        prompt = scaffold(W.E_EXPLAIN.format(topic=topic), [found]) if found else \
-            scaffold(W.O_CLAIM_OF.format(which=_which(self.an, sents)), spans)
-        self.add("explain", prompt, solution, lesson, self.rubric_for(spans))
-
-    def restated(self, sents) -> Statement:
-        """A model answer in sentences: the reading of these sentences, not the source pasted back.
-        A restatement may add only a few words of its own in all, so once they are spent a sentence
-        is given as the source writes it."""
-        from ..verify import MAX_ADDED, added_words
-
-        texts, spans, budget = [], [], MAX_ADDED
+    def unpack(self, lesson: LessonOut, sents: list[int]) -> None:
+        """Take a sentence of the lesson apart: its claim and the parts the source attaches to it
+        (condition, means, reason, contrast, purpose, consequence), each labelled. The model answer
+        shows the sentence's structure, which the lesson's reading does not spell out; a lesson none
+        of whose sentences has such parts gets no exercise rather than one that pastes its reading."""
         for i in sents:
-            said = sentences_of(self.an, i)
-            cost = sum(len(added_words(self.src, st)) for st in said)
-            if cost > budget:
-                sent = self.an.sentences[i]
-                said = [quote(self.src, sent.span)]
-                cost = 0
-            budget -= cost
-            texts += [st.text for st in said]
-            spans += [sp for st in said for sp in st.spans]
-        return rephrase(" ".join(texts), _merge(spans))
+            for p in self.an.propositions_in(i):
+                parts = [(kind, q) for q in p.parts for kind in [_ATTACHED.get(q.kind)]
+                         if kind and (kind != "means" or _MEANS.match(self.src[q.span[0]:q.span[1]]))
+                         and (q.kind != "elaboration" or _PARTICIPLE.match(self.src[q.span[0]:q.span[1]]))][:3]
+                rest = minus(self.src, p.spans, [q.span for _, q in parts])
+                if p.leans or not parts or len(rest) != 1 or not reads_whole(self.src, rest):
+                    continue  # the claim, once its parts are set apart, must read whole on its own
+                core = rest[0]
+                said = [W.A_CLAIM + _capital_end(authors(self.src[core[0]:core[1]]))]
+                said += [W.A_PARTS[kind] + _capital_end(authors(self.src[a:b])) for kind, q in parts
+                         for a, b in [trim(self.src, q.span)]]
+                asks = [W.E_ASKS[k] for k in dict.fromkeys(k for k, _ in parts)]
+                ask = ", ".join(asks[:-1]) + " and " + asks[-1] if len(asks) > 1 else "and " + asks[0]
+                spans = _merge([core] + [trim(self.src, q.span) for _, q in parts])
+                self.add("unpack", scaffold(W.E_UNPACK.format(n=self.an.sentence_ref(i), asks=ask),
+                                            [self.an.sentences[i].span]),
+                         rephrase(" ".join(said), spans), lesson, self.rubric_for(spans))
+                return
 
     def argument(self, lesson: LessonOut) -> None:
         """Retell the argument: the model answer takes each section's opening claim in turn."""
         if not lesson.title.startswith((W.T_FIT, W.T_CONNECT)):
             return  # the lesson on how the parts fit together asks for the whole argument
         # every sentence in a short abstract, each section's opening in a long one: the whole argument
-        firsts = [s.index for s in self.an.sentences] if len(self.an.sentences) <= ARGUMENT_SENTENCES else \
-            [sec.sentences[0] for sec in self.f.plan.sections]
-        if len(firsts) < 2:
+        # each section's opening claim, as its first sentence of reading: a few sentences, not the source again
+        aim = next((o.sentences for o in self.f.plan.lessons if o.kind == "overview"), [])
+        firsts = sorted({sec.sentences[0] for sec in self.f.plan.sections if sec.sentences} | set(aim))
+        said = [st for i in firsts for st in sentences_of(self.an, i)[:1]]
+        if len(said) < 2:
             return
-        answer = self.restated(firsts)
+        answer = rephrase(" ".join(st.text for st in said), _merge([sp for st in said for sp in st.spans]))
         self.add("argument", scaffold(W.E_ARGUMENT), answer, lesson, self.rubric_for(answer.spans))
-
-    def condition_needed(self, lesson: LessonOut, sents: list[int]) -> None:
-        """Which condition a claim needs: the model answer states the claim and its condition."""
-        for c in self.an.conditions:
-            if c.sentence in sents:
-                claim = self.restated([c.sentence])
-                self.add("condition", scaffold(W.E_NEEDS.format(n=self.an.sentence_ref(c.sentence)), [self.an.sentences[c.sentence].span]),
-                         claim, lesson, self.rubric_for([c.span]) or [self.src[c.span[0]:c.span[1]]])
-                return
 
     def compare(self, lesson: LessonOut, sents: list[int]) -> None:
         for r in self.f.relations:
@@ -162,16 +156,9 @@ class ExerciseWriter:
                  scaffold(" ".join(s.text for s in answer), _merge([sp for s in answer for sp in s.spans])),
                  lesson, [t.label for t in terms])
 
-    def fallback(self, lesson: LessonOut) -> None:
-        """Explain one of the lesson's grounded sentences in your own words (the first not yet set)."""
-        own = [self.an.sentences[self.an.sentence_at(s.spans[0][0])] for b in lesson.blocks for s in b.statements
-               if s.kind != "scaffold"]
-        for sent in own + self.an.sentences:  # its own sentences first, else one no exercise has asked about
-            before = len(self.out)
-            self.add("explain", scaffold(W.O_CLAIM_OF.format(which=_which(self.an, [sent.index])), [sent.span]),
-                     self.restated([sent.index]), lesson, self.rubric_for([sent.span]))
-            if len(self.out) > before:
-                return
+def _capital_end(text: str) -> str:
+    text = text.strip().rstrip(",;:")
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
 
 
 def occurs_label(label: str, text: str) -> bool:

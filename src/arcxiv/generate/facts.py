@@ -210,12 +210,17 @@ _PURPOSE = re.compile(r"(?i)^(?:to|in order to|as|for|although|though|while|desp
 
 
 def _answer_shows(src: str, span: Span, gap: Span) -> bool:
-    """Whether the blank is given away, broken or misread: its letters stand elsewhere in the front
-    ("$λ_{j}$" beside "$\\tildeλ_{j}$"), it cuts a bracket or a formula in two, or it follows a
+    """Whether the blank is given away, broken or misread: its letters, or one of its words, stand
+    elsewhere in the front ("$λ_{j}$" beside "$\\tildeλ_{j}$"), it cuts a bracket or a formula in two, or it follows a
     negation or modal (the answer alone would then say the opposite of the source)."""
     front = src[span[0]:gap[0]] + " " + src[gap[1]:span[1]]
     answer = _letters(src[gap[0]:gap[1]])
     shown = answer in _letters(front) if " " in answer else answer in _letters(front).split()
+    # or a word of it does ("… subsidies are optimal … shape the _____": "optimal allocation")
+    from ..verify import stem  # verify reads facts' BLANK: imported when first asked
+
+    stems = {stem(w) for w in _content_words(front)}
+    shown = shown or any(stem(w) in stems for w in _content_words(answer) if len(w) > 4)
     before = src[max(span[0], gap[0] - 30):gap[0]].lower().split()[-2:]
     return shown or _expanded(src, front, gap) or not balanced(src[gap[0]:gap[1]]) or not balanced(front) or \
         any(w in NEGATIONS or w in MODALS for w in before)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from dataclasses import replace
 
 from ..ids import content_id
 from ..plan import _VAGUE, MIN_LESSONS
@@ -9,7 +11,7 @@ from ..models import Analysis, Block, LessonOutline, LessonOut, Plan, Span, Span
 from .. import wording as W
 from .statements import extract, label_mention, quote, rephrase, scaffold, term_mention_in, trim
 from .gaps import Gaps
-from .reading import OUR_LEADS, as_sentence, continued, leans_back, sentences_of
+from .reading import as_sentence, leans_back, sentences_of
 from .units import unit_around
 from ..plan_paper import is_whole_paper
 
@@ -48,7 +50,6 @@ def indefinite(src: str, d) -> str:
 
 _MEANS = re.compile(r"(?i)(?:by\s+\w+ing|via|through|using|with the help of)\b")  # not "improves … by 25%"
 _USED_IN = W.S_USED_IN.split("{term}")[1].split("{")[0]  # " comes up in "
-ARGUMENT_SENTENCES = 10  # up to this many sentences, the argument retells each one's main claim
 
 
 class LessonWriter(Gaps):
@@ -148,11 +149,8 @@ class LessonWriter(Gaps):
 
     # -- blocks by lesson kind -------------------------------------------------------------
     def overview(self, o: LessonOutline):
+        # the aim alone: each other sentence is read once, in the part that takes it
         blocks = [self.read(o.sentences)]
-        # the rest of the paper, one claim per sentence; a whole paper's abstract is its own brief
-        brief = None if is_whole_paper(self.an) else self.argument(skip=set(o.sentences))
-        if brief and brief.statements:
-            blocks.append(Block(heading=W.H_BRIEF, statements=brief.statements, prose=True))
         blocks.append(Block(heading=W.H_NEXT, statements=[scaffold(W.S_NEXT)]))
         objectives = [scaffold(W.O_AIM)]
         parts = [s for s in self.plan.sections if s.kind == "part"]
@@ -201,9 +199,8 @@ class LessonWriter(Gaps):
     def part(self, o: LessonOutline):
         reading = self.read(o.sentences)
         blocks = [reading]
+        # the reading says each condition after its claim; the scope lesson sets them side by side
         conds = self.condition_sentences(set(o.sentences), reading.statements)
-        if conds:
-            blocks.append(Block(heading=W.H_CONDITIONS, statements=conds))
         terms = self.terms_in(o.sentences)
         defined = [definition_statement(self.an, t, d) for t in terms for d in t.definitions
                    if self.an.sentence_at(d.evidence[-1][0]) in o.sentences and d.pattern != "acronym"]
@@ -251,39 +248,18 @@ class LessonWriter(Gaps):
             # a whole paper's roles come from cue words and continuity over hundreds of sentences: asked
             # only where the sentence itself says what it does ("We show …")
             role = W.CK_ROLE.get(claim.role) if claim.cued or not is_whole_paper(self.an) else None
-            for template in dict.fromkeys(t for t in (next((t for k, t in kinds if k in have), None), role) if t):
-                if len(out) < most:
-                    out.append(scaffold(template.format(n=self.an.sentence_ref(i)), [sent.span]))
+            # one question a sentence: its structure where it has one, else its role ("What does it find?"
+            # beside "Which condition does the claim need?" asks the same twice)
+            template = next((t for k, t in kinds if k in have), None) or role
+            if template and len(out) < most:
+                out.append(scaffold(template.format(n=self.an.sentence_ref(i)), [sent.span]))
         return out
 
-    def argument(self, skip: set[int] = frozenset()) -> Block:
-        """The paper's argument in one reading: each section's opening claim, led by its move
-        ("The starting point: …", "A result: …", "What follows: …")."""
-        out, last = [], None
-        whole = is_whole_paper(self.an)
-        # every sentence's main claim in a short abstract; in a long one, each section's opening; in a
-        # whole paper, the opening of each lesson's reading, without leads (a role read from cue words
-        # in a sentence of the methods is no move of the whole argument)
-        starts = [s.index for s in self.an.sentences] if len(self.an.sentences) <= ARGUMENT_SENTENCES else \
-            [o.sentences[0] for o in self.plan.lessons if o.kind == "part" and o.sentences] if whole else \
-            [sec.sentences[0] for sec in self.plan.sections]
-        for i in starts:
-            # each clause of the sentence, not the reading's own leads ("In doing so, …", "It holds …")
-            said = [st for st in sentences_of(self.an, i) if not st.text.startswith(OUR_LEADS)]
-            if not said or i in skip:
-                continue
-            first = said[0]
-            role = self.an.claims[i].role
-            lead = W.R_LEADS.get(role, "") if role != last and not whole else ""  # the move is named where it begins
-            last = role
-            # each sentence's clauses, not its first alone ("… but their native serotypes face limitations")
-            out += [rephrase(lead + continued(first.text), first.spans) if lead else first] + said[1:]
-        return Block(heading=W.H_ARGUMENT, statements=out, prose=True)
-
     def synthesis(self, o: LessonOutline):
-        # the first lesson reads the argument in brief; here it is read again only where the
-        # paper says nothing itself of how its parts fit
-        blocks = [self.read(o.sentences)] if o.sentences else [self.argument()]
+        # the paper's own sentences on how its parts fit, if it has them; else where each part begins
+        # (the parts read those sentences: this stays only where the pack needs the lesson)
+        openings = [st for sec in self.plan.sections if sec.sentences for st in sentences_of(self.an, sec.sentences[0])[:1]]
+        blocks = [self.read(o.sentences)] if o.sentences else [Block(heading=W.H_OPENINGS, statements=openings, prose=True)]
         members = []
         for span, keys in self.an.tuples:
             for k in keys:
@@ -372,14 +348,18 @@ class LessonWriter(Gaps):
 def write_lessons(plan: Plan) -> list[LessonOut]:
     w = LessonWriter(plan)
     outlines = list(plan.lessons)
-    made = _written(w, outlines)
+    written = _written(w, outlines)
+    made = _taught_once(written)
     lo = 3 if plan.note else MIN_LESSONS
-    while len(made) < lo:  # a planned lesson had nothing to teach: split the longest part, else the terms
+    while len(made) < lo:  # a planned lesson had nothing of its own to teach: split the longest part, else the terms
         outlines = _split_one(outlines)
         if outlines is None:
             break
-        made = _written(w, outlines)
-    made = [(o, _promised(w, o, objectives, blocks), blocks, keys) for o, objectives, blocks, keys in _taught_once(made)]
+        written = _written(w, outlines)
+        made = _taught_once(written)
+    if len(made) < lo or not any(o.level == "advanced" for o, *_ in made):
+        made = _taught_once(written, fill=lo)
+    made = [(o, _promised(w, o, objectives, blocks), blocks, keys) for o, objectives, blocks, keys in _numbered(made)]
     made = _connected(w, made)
     lessons: list[LessonOut] = []
     introduced: dict[str, str] = {}
@@ -483,18 +463,19 @@ def _pointed(w: LessonWriter, b: Block, t: TermInfo | None, read: list, made: li
 
 def _shared(w: LessonWriter, made: list, read: list, n: int, others: list[int], template: str) -> list[Statement]:
     """Up to two links from lesson ``n`` to the nearest other parts: for a term both read, a line
-    naming the lesson and the term, then that lesson's sentence that uses it."""
+    naming the lesson, the term and the sentence there that uses it."""
     out, linked = [], set()
     for m in others:
         for t in sorted(w.an.terms.values(), key=lambda t: t.mentions[0]):
-            if len(out) == 4 or m in linked or t.kind != "concept" or not t.label[:1].islower() \
+            if len(out) == 2 or m in linked or t.kind != "concept" or not t.label[:1].islower() \
                     or not label_mention(w.src, t):
                 continue  # a concept, not a name or a symbol ("the AAVGen", "the G")
             here = next((x for x in t.mentions if w.an.sentence_at(x[0]) in read[n]), None)
             there = next((x for x in t.mentions if w.an.sentence_at(x[0]) in read[m]), None)
-            use = w.use_of(there) if here and there else None
-            if use is not None:
-                out += [scaffold(template.format(n=m + 1, term=t.label), w.named([t])), use]
+            if here and there:  # a pointer, not the sentence again: that lesson reads it
+                i = w.an.sentence_at(there[0])
+                out.append(scaffold(template.format(n=m + 1, term=t.label, s=w.an.sentence_ref(i)),
+                                    w.named([t]) + [w.an.sentences[i].span]))
                 linked.add(m)
     return out
 
@@ -522,6 +503,25 @@ def _split_one(outlines: list[LessonOutline]) -> list[LessonOutline] | None:
             if x.kind == "vocabulary" else x for x in out]
 
 
+_SITTING = re.compile(r"(?: \(\d+\))+$")
+
+
+def _numbered(made: list) -> list:
+    """Lessons that share a title after splits and drops are numbered in turn, (1), (2), (3): never
+    "Findings (1) (2)", nor a lone "Background (2)" whose other half had nothing of its own."""
+    bases = [_SITTING.sub("", o.title) for o, *_ in made]
+    seen: dict[str, int] = {}
+    out = []
+    for base, (o, *rest) in zip(bases, made):
+        if bases.count(base) > 1:
+            seen[base] = seen.get(base, 0) + 1
+            o = replace(o, title=f"{base} ({seen[base]})")
+        elif o.title != base:
+            o = replace(o, title=base)
+        out.append((o, *rest))
+    return out
+
+
 def _written(w: LessonWriter, outlines: list[LessonOutline]) -> list:
     made: list[tuple[LessonOutline, list, list, list]] = []
     for o in outlines:
@@ -530,9 +530,13 @@ def _written(w: LessonWriter, outlines: list[LessonOutline]) -> list:
             continue
         objectives, blocks, keys = res
         blocks = _once(blocks)
-        if any(s.kind != "scaffold" for b in blocks for s in b.statements):
+        if _own_words(blocks):
             made.append((o, objectives, blocks, keys))
     return made
+
+
+def _own_words(blocks: list[Block]) -> bool:
+    return any(st.kind != "scaffold" for b in blocks for st in b.statements)
 
 
 def sentences_read(an: Analysis, lesson: LessonOut) -> list[int]:
@@ -564,42 +568,56 @@ def _key(text: str) -> str:
     return " ".join(text.casefold().split()).strip(" .;:,")
 
 
-def _taught_once(made: list) -> list:
-    """Source words are read once in the pack. Definitions are taught where the terms are (the
-    beginner lessons) and not again in a part; the source's clauses and sentences are taught in the
-    part (or overview) that reads them, and the other lessons (terms, notation, synthesis, scope, open
-    questions) repeat none of them, nor most of a sentence a part quotes. A lesson that would be left
-    with no source words keeps its own."""
-    def parts(kinds):
-        return [st for o, _, blocks, _ in made if o.kind in kinds for b in blocks for st in b.statements
+def _taught_once(made: list, fill: int = 0) -> list:
+    """Source words are read once in the pack. Each sentence is read in the one lesson whose reading
+    takes it; definitions are taught where the terms are (the beginner lessons) and not again in a
+    part; no other block of any lesson (term accounts, links between parts, synthesis, scope, open
+    questions) repeats a clause a reading reads, nor most of a sentence one reads. A lesson left with
+    no source words of its own is dropped, unless the pack needs it to have ``fill`` lessons and an
+    advanced one: a short abstract cannot be read in eight lessons without some words twice."""
+    def readings():
+        return [st for _, _, blocks, _ in made for b in blocks if b.heading == W.H_READING for st in b.statements
                 if st.kind != "scaffold"]
-    in_parts = {_key(st.text) for st in parts(("overview", "part"))}
-    sentences = [st.spans[0] for st in parts(("overview", "part")) if st.kind == "quote"]
+    in_readings = {_key(st.text) for st in readings()}
+    sentences = sorted({sp for st in readings() for sp in st.spans})
     seen: set[str] = set()
-    out = []
-    # a reading is read whole, as a paragraph: its sentences stay, though another lesson reads them too
-    prose = {id(st) for _, _, blocks, _ in made for b in blocks if b.prose for st in b.statements}
+    out, spare = [], []
     for o, objectives, blocks, keys in made:
         part = o.kind in ("overview", "part")
 
-        def repeats(st: Statement) -> bool:
-            if st.kind == "scaffold" or st.spans and id(st) in prose:
+        def repeats(st: Statement, b: Block) -> bool:
+            if st.kind == "scaffold":
                 return False
             key = _key(st.text)
-            if part:
-                return st.kind == "rephrase" and key in seen
-            return key in seen or st.kind != "rephrase" and (key in in_parts or _covers(st.spans, sentences))
-        kept = _once([Block(heading=b.heading, statements=[st for st in b.statements if not repeats(st)], prose=b.prose)
+            if b.heading == W.H_READING:
+                return key in seen and not part
+            if part and st.kind == "rephrase" and key not in in_readings:
+                return key in seen  # a part's own definitions and conditions
+            return key in seen or key in in_readings or _covers(st.spans, sentences)
+        kept = _once([Block(heading=b.heading, statements=[st for st in b.statements if not repeats(st, b)], prose=b.prose)
                       for b in blocks])
-        if any(st.kind != "scaffold" for b in kept for st in b.statements):
-            blocks = kept
-        elif not part:  # all repeats: the lesson keeps its first source words, once, and its scaffolds
-            first = next(b for b in blocks if any(st.kind != "scaffold" for st in b.statements))
-            one = next(st for st in first.statements if st.kind != "scaffold")
-            blocks = _once([Block(heading=b.heading, prose=b.prose, statements=[
-                st for st in b.statements if st.kind == "scaffold" or st is one]) for b in blocks])
-        seen |= {_key(st.text) for b in blocks for st in b.statements if st.kind != "scaffold"}
-        out.append((o, objectives, blocks, keys))
+        if not part and not _own_words(kept):
+            # no source words of its own: dropped, or where the pack needs it (too few lessons, no
+            # advanced one) kept with the shortest of its source words, once, so it is still grounded
+            one = min((st for b in blocks for st in b.statements if st.kind != "scaffold"),
+                      key=lambda st: len(st.text), default=None)
+            if one is not None:
+                spare.append((len(out), o, objectives, _once([Block(heading=b.heading, prose=b.prose, statements=[
+                    st for st in b.statements if st.kind == "scaffold" or st is one]) for b in blocks]), keys))
+            continue
+        seen |= {_key(st.text) for b in kept for st in b.statements if st.kind != "scaffold"}
+        out.append((o, objectives, kept, keys))
+    at = list(range(len(out)))
+    # the advanced lessons first, then the others in order, until the pack has its lessons and levels
+    for n, o, objectives, blocks, keys in sorted(spare, key=lambda x: (x[1].kind != "open", x[1].level != "advanced", x[0])):
+        # what the abstract leaves open is kept whenever it names a gap: no reading says that
+        gaps = o.kind == "open" and any(st.kind == "scaffold" and st.spans and b.heading == W.H_OPEN
+                                        for b in blocks for st in b.statements)
+        if not gaps and (not fill or len(out) >= fill and any(x[0].level == "advanced" for x in out)):
+            continue
+        k = bisect_left(at, n)
+        out.insert(k, (o, objectives, blocks, keys))
+        at.insert(k, n - 0.5)
     return out
 
 

@@ -192,7 +192,7 @@ class QuizWriter:
                 self.swap(z, pool, explanation, lesson, false=n % 2 == 0)
 
     def swap(self, z, pool: list[str], explanation: Statement, lesson: LessonOut, false: bool) -> None:
-        """A statement from the source, or the same with one term swapped for another of its kind."""
+        """A statement from the source with one term swapped for another of its kind, judged false."""
         a, b = z.span
         cited = self.src[a:b].lower()
         original = self.src[z.gap[0]:z.gap[1]]
@@ -206,14 +206,12 @@ class QuizWriter:
                       # discrete distributions") or still true ("testing procedures remain feasible"), not false
                       and z.term.kind != "concept"
                       and label_mention(self.src, self.f.an.terms[_key_of(self.f, p)])), None)
-        if false and other is not None:
-            text = self.src[a:z.gap[0]] + other + self.src[z.gap[1]:b]
-            spans = _merge([z.span, named(self.src, self.f.an.terms[_key_of(self.f, other)])])
-            answer = W.CHOICE_FALSE
-        else:
-            text, spans, answer = self.src[a:b], [z.span], W.CHOICE_TRUE
+        if not false or other is None:
+            return  # the source's own sentence, asked as true, is read off: no item
+        text = self.src[a:z.gap[0]] + other + self.src[z.gap[1]:b]
+        spans = _merge([z.span, named(self.src, self.f.an.terms[_key_of(self.f, other)])])
         self.add("true_false", scaffold(W.Q_STATED.format(statement=text.rstrip(".") + "."), spans),
-                 [W.CHOICE_TRUE, W.CHOICE_FALSE], answer, explanation, lesson, z.sentence)
+                 [W.CHOICE_TRUE, W.CHOICE_FALSE], W.CHOICE_FALSE, explanation, lesson, z.sentence)
 
     def true_false(self) -> None:
         n = 0
@@ -228,6 +226,8 @@ class QuizWriter:
                          # a swapped symbol makes a false statement only when both have meanings of their own
                          # and the meaning singles one out ("the orbit depth", not "a p-subgroup")
                          and (t.kind != "symbol" or o.definitions and not indefinite(self.src, d))
+                         # "AlphaFold3 stands for …": only a short form the paper expands is swapped in
+                         and (t.kind != "acronym" or any(x.pattern == "acronym" for x in o.definitions))
                          and not any(x.term is o and x.meaning.lower() == d.meaning.lower() for x in self.f.definitions)
                          and o.label not in d.statement.text and label_mention(self.src, o)), None)
             lesson = self.f.lesson_for_term(t, d.sentence)

@@ -111,6 +111,9 @@ def to_markdown(cur: Curriculum) -> str:
     g = cur.grounding
     out += ["", "## Grounding", "", f"{g.passed} of {g.checked} statements and titles passed the grounding check; "
             f"{len(g.dropped)} dropped."]
+    if cur.quiz:  # the tool's own checks, apart from what the learner studies
+        r = cur.quiz_report
+        out += ["", f"Item-writing-flaw checks: {r.generated} quiz items written, {r.kept} kept, {len(r.dropped)} dropped."]
     for d in g.dropped:
         out.append(f"- dropped {md(d.where)}: {md(d.reason)}")
     return "\n".join(out) + "\n"
@@ -164,8 +167,6 @@ def _study_items(cur: Curriculum, sentence_of, lesson_titles) -> list[str]:
         out += ["", "## Quiz", ""]
         for n, q in enumerate(cur.quiz, 1):
             out += _quiz_item(q, n, sentence_of, lesson_titles)
-        r = cur.quiz_report
-        out.append(f"*Item-writing-flaw checks: {r.generated} items written, {r.kept} kept, {len(r.dropped)} dropped.*")
     if cur.exercises:
         out += ["", "## Exercises", ""]
         for n, e in enumerate(cur.exercises, 1):
