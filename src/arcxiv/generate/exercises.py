@@ -12,6 +12,8 @@ from .facts import Facts
 from .quiz import _merge
 from .lessons import sentences_read
 from ..analyse.propositions import minus
+from ..plan_paper import is_whole_paper
+from .. import verify  # verify reads facts' BLANK: its names are looked up when used
 from ..analyse.sentences import reads_whole
 from .reading import authors, sentences_of
 from .statements import extract, quote, rephrase, scaffold, trim
@@ -24,6 +26,7 @@ _MEANS = re.compile(r"(?i)(?:by\s+\w+ing|via|through|using|with the help of)\b")
 _PARTICIPLE = re.compile(r"^\w+ing\b")
 _CONTRAST = re.compile(r"(?i)\b(?:separat|differ|contrast|replac|unlike|versus|outperform|compar|distinct|rather than|whereas)")
 MAX_RUBRIC = 5
+MAX_ARGUMENT = 8  # sentences in the retold argument
 
 
 class ExerciseWriter:
@@ -85,6 +88,8 @@ class ExerciseWriter:
                 asks = [W.E_ASKS[k] for k in dict.fromkeys(k for k, _ in parts)]
                 ask = ", ".join(asks[:-1]) + " and " + asks[-1] if len(asks) > 1 else "and " + asks[0]
                 spans = _merge([core] + [trim(self.src, q.span) for _, q in parts])
+                if len(verify.added_words(self.src, rephrase(" ".join(said), spans))) > verify.MAX_ADDED:
+                    continue  # the labels and "the authors" would say more than the source's words
                 self.add("unpack", scaffold(W.E_UNPACK.format(n=self.an.sentence_ref(i), asks=ask),
                                             [self.an.sentences[i].span]),
                          rephrase(" ".join(said), spans), lesson, self.rubric_for(spans))
@@ -94,11 +99,22 @@ class ExerciseWriter:
         """Retell the argument: the model answer takes each section's opening claim in turn."""
         if not lesson.title.startswith((W.T_FIT, W.T_CONNECT)):
             return  # the lesson on how the parts fit together asks for the whole argument
-        # every sentence in a short abstract, each section's opening in a long one: the whole argument
-        # each section's opening claim, as its first sentence of reading: a few sentences, not the source again
-        aim = next((o.sentences for o in self.f.plan.lessons if o.kind == "overview"), [])
+        # each section's opening claim, as its first sentence of reading, and the aim: a few sentences,
+        # not the source again (a whole paper's aim is its abstract: its sections' openings stand for it)
+        aim = [] if is_whole_paper(self.an) else next((o.sentences for o in self.f.plan.lessons if o.kind == "overview"), [])
         firsts = sorted({sec.sentences[0] for sec in self.f.plan.sections if sec.sentences} | set(aim))
-        said = [st for i in firsts for st in sentences_of(self.an, i)[:1]]
+        said, budget = [], verify.MAX_ADDED  # a restatement adds a few words of its own in all
+        for i in firsts:
+            st = next(iter(sentences_of(self.an, i)), None)
+            if st is None or len(said) == MAX_ARGUMENT:
+                continue
+            cost = len(verify.added_words(self.src, st))
+            if cost > budget:  # the words are spent: the sentence as the source writes it, if short
+                if len(self.an.sentences[i].text.split()) > 40:
+                    continue
+                st, cost = quote(self.src, self.an.sentences[i].span), 0
+            budget -= cost
+            said.append(st)
         if len(said) < 2:
             return
         answer = rephrase(" ".join(st.text for st in said), _merge([sp for st in said for sp in st.spans]))

@@ -610,9 +610,10 @@ def _taught_once(made: list, fill: int = 0) -> list:
     at = list(range(len(out)))
     # the advanced lessons first, then the others in order, until the pack has its lessons and levels
     for n, o, objectives, blocks, keys in sorted(spare, key=lambda x: (x[1].kind != "open", x[1].level != "advanced", x[0])):
-        # what the abstract leaves open is kept whenever it names a gap: no reading says that
-        gaps = o.kind == "open" and any(st.kind == "scaffold" and st.spans and b.heading == W.H_OPEN
-                                        for b in blocks for st in b.statements)
+        # what the abstract leaves open, and how the parts connect, are kept whenever they name a gap
+        # or a link: no reading says those
+        says = {"open": (W.H_OPEN,), "synthesis": (W.H_RECUR, W.H_CHECK)}.get(o.kind, ())
+        gaps = any(st.kind == "scaffold" and st.spans and b.heading in says for b in blocks for st in b.statements)
         if not gaps and (not fill or len(out) >= fill and any(x[0].level == "advanced" for x in out)):
             continue
         k = bisect_left(at, n)
@@ -693,4 +694,7 @@ MAX_USES_LISTED = 8  # a whole paper names a term in hundreds of sentences: the 
 
 
 def _first_uses(an: Analysis, t: TermInfo) -> list[int]:
-    return sorted({an.sentence_at(m[0]) for m in t.mentions})[:MAX_USES_LISTED]
+    # a use pointed to as "paragraph 163 of section B.3" is left out: a number past 99 in teaching
+    # text would read as a claim of the paper's
+    return [i for i in sorted({an.sentence_at(m[0]) for m in t.mentions})
+            if not re.search(r"\d{3}", an.sentence_ref(i))][:MAX_USES_LISTED]
