@@ -65,7 +65,7 @@ def test_as_if_is_no_condition_and_citations_and_numbers_are_no_terms():
     assert not any("as if" in s.text for l in cur.lessons for b in l.blocks if b.heading in (W.H_CONDITIONS, W.H_CONDITIONS_TOGETHER)
                    for s in b.statements)
     # a number is asked about, never taught as a term
-    assert any(c.back.text == "0.021" for c in cur.flashcards)
+    assert any(c.back.text == "0.021" for c in cur.flashcards) or any(q.answer == "0.021" for q in cur.quiz)
 
 
 def test_a_structured_abstract_s_headings_are_roles_not_claims():
@@ -109,11 +109,12 @@ def test_one_item_per_answer_and_none_gives_its_answer_away():
         assert len(asked) == len(set(asked))
 
 
-def test_the_open_questions_exercise_answers_its_prompt():
+def test_a_gap_is_stated_once_and_no_exercise_restates_it():
     cur = compile_paper(ingest(SEED.read_bytes()))
-    x = next(e for e in cur.exercises if e.prompt.text.startswith("List what the abstract leaves open"))
-    for term in x.rubric:
-        assert term in x.solution.text and "unstated" in x.solution.text
+    gaps = [st.text for l in cur.lessons for b in l.blocks for st in b.statements
+            if st.kind == "scaffold" and st.text.startswith(W.S_OPEN_PREFIX)]
+    assert "The abstract leaves the meaning of N unstated." in gaps and len(gaps) == len(set(gaps))
+    assert not any(e.solution.text.startswith(W.S_OPEN_PREFIX) for e in cur.exercises)
 
 
 def test_the_lint_finds_nothing_in_the_example_and_little_in_the_corpus():
@@ -128,3 +129,56 @@ def test_the_lint_finds_nothing_in_the_example_and_little_in_the_corpus():
         items += one.items
         findings += [f for f in one.findings if f[0] not in lint.NOTE_RULES]
     assert 100 * len(findings) / items <= 0.5, findings
+
+
+# Round 14 of the audit: each case it found, made small.
+SURVIVES = b"""Private Two-Sample Testing and Commuting Subgroups
+
+We consider two-sample testing under a local privacy constraint. Both non-interactive and interactive \
+tests are considered, and we show allowing interactivity results in an improvement in the minimax \
+separation rates. Our results show that permutation procedures remain feasible in practice under local \
+privacy constraints, despite the inability to permute the raw data. Let P be a p-subgroup of a finite \
+group G. We also show that if P_1 and P_2 are Sylow subgroups of a profinite group G, then the index is \
+finite. We characterize when universal or targeted subsidies are optimal and show how market conditions \
+and heterogeneity shape the optimal allocation.
+"""
+
+
+def test_a_setting_a_claim_survives_is_no_condition_and_a_verb_is_no_term():
+    an = analyse(ingest(SURVIVES))
+    # "remain feasible … under local privacy constraints, despite …": the constraint is the obstacle
+    assert not any("privacy" in _text(an, c.span) for c in an.conditions)
+    labels = {t.label.lower() for t in an.terms.values()}
+    assert "interactivity results" not in labels  # "results in" is the verb
+    # "a finite group G" … "a profinite group G": G means two things, so neither is its definition
+    line = next(x for x in corpus_lines(CORPUS) if "Commuting probability for conjugate subgroups" in x)
+    g = next(t for t in analyse(ingest(line.encode())).terms.values() if t.label == "G")
+    assert not g.definitions
+
+
+def test_no_item_gives_its_answer_away_or_asks_a_source_sentence_as_true():
+    cur = compile_paper(ingest(SURVIVES))
+    src = cur.source.text
+    for q in cur.quiz:
+        if q.kind == "true_false" and q.answer == "true":
+            assert q.prompt.text.split(": ", 1)[1].rstrip(".") not in src  # read off the source
+    fronts = [(c.front.text, c.back.text) for c in cur.flashcards] + \
+        [(q.prompt.text, str(q.answer) if q.kind == "fill_blank" else q.choices[q.answer])
+         for q in cur.quiz if q.kind in ("fill_blank", "mcq")]
+    assert not any(back == "optimal allocation" for _, back in fronts)  # "… are optimal … shape the _____"
+
+
+def test_each_sentence_is_read_once_and_a_model_answer_takes_it_apart(seed_an):
+    cur = compile_paper(ingest(SEED.read_bytes()))
+    read = [st.text for l in cur.lessons for b in l.blocks if b.heading == W.H_READING for st in b.statements
+            if st.kind != "scaffold"]
+    assert len(read) == len(set(read))
+    said = [st.text for l in cur.lessons for b in l.blocks if b.heading != W.H_READING for st in b.statements
+            if st.kind != "scaffold"]
+    assert not set(said) & set(read)  # no term account, link or synthesis says a reading's sentence again
+    unpack = [e for e in cur.exercises if e.kind == "unpack"]
+    assert unpack and all(e.solution.text.startswith("Claim: ") for e in unpack)
+    # a scope line names the sentence whose claim it qualifies
+    scope = next(l for l in cur.lessons if l.title == W.T_SCOPE)
+    texts = [st.text for b in scope.blocks for st in b.statements]
+    assert texts[texts.index("The claim holds under μP.") - 1] == "In sentence 2:"

@@ -69,9 +69,7 @@ CK_ROLE = {"result": "What does sentence {n} find? Say it in your own words, wit
            "method": "What does sentence {n} say the paper does, and what is that step for?",
            "implication": "What does sentence {n} say follows, and from which results?",
            "scope": "What limit does sentence {n} set on the claims?"}
-S_NEXT = "The next lessons take the paper's parts in turn, and then how they fit together."
-S_RECURS = "Sentences {where} use the {term}."
-H_NEXT = "What comes next"
+S_RECURS = "Sentences {where} use {term}."
 H_OPENINGS = "Where each part begins"
 R_AUTHORS = "the authors"  # "we" in a reading
 R_HOLDS_LEAD = "It holds "  # a result's condition, said after its claim
@@ -79,6 +77,7 @@ R_EVIDENCE_LEAD = "This is "  # "… is challenging due to X" -> "This is due to
 R_MEANS_LEAD = "This is done "  # "… by using EMDs derived from …" -> "This is done by using EMDs …"
 R_THIS = "This"  # "…, indicating X" -> "This indicates X."
 R_DOING = "In doing so, the authors"  # "we prove …, identifying X" -> "In doing so, the authors identify X."
+S_IN_SENTENCE = "In sentence {n}:"
 R_CLAIM_HOLDS = "The claim holds {condition}."
 
 # sentence templates ({x} are filled with source words, cited)
@@ -96,7 +95,7 @@ S_SENTENCE = "Sentence {a} of the abstract."
 O_AIM = "Say in your own words what the paper sets out to do."
 O_PARTS = "Name the {n} parts the paper announces and say what each is about."
 O_TERMS = "Explain in your own words what {terms} mean in this paper."
-O_NOTATION = "Read the notation: say what each of {terms} means."
+O_NOTATION = "Read the notation: say what {terms} {mean}."
 O_CLAIM = "Explain the claim about {topic} in your own words."
 O_CLAIM_OF = "Explain in your own words what the abstract claims in {which}."
 O_CONDITIONS = "State the conditions under which it holds."
@@ -142,7 +141,6 @@ CHOICE_WORDS = frozenset({CHOICE_TRUE, CHOICE_FALSE})
 E_COMPARE = "How does the paper relate {a} and {b}? Answer in one sentence."
 E_CONNECT = "From which part of the paper does each member of {term} come?"
 E_MAP = "Draw a concept map of these terms and label each link with the source's words: {terms}."
-E_OPEN = "List what the abstract leaves open about {terms}."
 E_ARGUMENT = "Summarise the paper's argument in a few sentences: the problem it starts from, what the authors do, what they find and what follows."
 E_UNPACK = "Take sentence {n} apart: what does it claim, {asks}?"
 E_ASKS = {"condition": "under which condition", "means": "by which means", "evidence": "for which reason",
@@ -157,6 +155,7 @@ RG_INTRO = "A suggested path for a teacher: one hour in four steps, ending on th
 RG_BEGIN = "Read lessons {lessons} together and agree on the key terms and on what the paper assumes."
 RG_PARTS = "Take lessons {lessons} in turn: one person reads each part to the group, which checks each claim and its conditions against the source."
 RG_EXERCISES = "Work exercises {exercises} in pairs, then compare with the model answers."
+RG_EXERCISE = "Work exercise {exercises} in pairs, then compare with the model answer."
 RG_ADVANCED = "Read lesson {lessons} together: how the parts fit together."
 RG_DISCUSS = "Discuss the questions below."
 RG_Q_GAP = "{absence} What would you need to know about it to check the claim that uses it?"

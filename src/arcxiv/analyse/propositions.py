@@ -73,7 +73,7 @@ def propositions(text: str, sentences: list[Sentence], doc) -> list[Proposition]
         for c in s.clauses:
             spans = tuple(_whole_words(text, sp) for sp in c.spans)
             spans = (strip_ordinal(text, spans[0]),) + spans[1:]
-            parts = tuple(_parts(text, doc, spans))
+            parts = _settings(text, spans, tuple(_parts(text, doc, spans)))
             holes = [p.span for p in parts if p.kind in _DETACHABLE and not _governed(text, p.span)
                      and not any(q.kind in ("negation", "modality") and p.span[0] <= q.span[0] < p.span[1] for q in parts)]
             core = tuple(minus(text, spans, holes)) or spans
@@ -137,6 +137,19 @@ def _parts(text: str, doc, spans: tuple[Span, ...]):
     for a, b in spans:
         for m in QUANTITY_RX.finditer(text, a, b):
             yield Part("quantity", (m.start(), m.end() - 1 if text[m.end() - 1] == " " else m.end()), m.group(0).strip().lower())
+
+
+_SURVIVES = re.compile(r"(?i)\b(?:despite|even (?:though|if|when)|in spite of|remains?|remained|stays?|persists?|survives?)\b")
+
+
+def _settings(text: str, spans, parts: tuple[Part, ...]) -> tuple[Part, ...]:
+    """"remain feasible in practice under local privacy constraints, despite …": a claim that holds
+    in spite of something (it remains, stays, survives, despite, even though) is stated *under* a
+    setting it survives, not a condition it needs. Such an "under" phrase is a qualifier of the claim."""
+    if not any(_SURVIVES.search(text, a, b) for a, b in spans):
+        return parts
+    return tuple(Part("qualifier", p.span, p.marker) if p.kind == "condition" and p.marker == "under" else p
+                 for p in parts)
 
 
 def _governed(text: str, span: Span) -> bool:

@@ -60,12 +60,19 @@ def _concept_pieces(doc, symbol_spans: list[Span], symbol_labels: frozenset = fr
         yield from _finish(piece)
 
 
+def _verb_misread(tok) -> bool:
+    """"allowing interactivity results in an improvement": "results in", "leads to", "accounts for"
+    are verbs the tagger may read as a plural noun closing the chunk."""
+    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    return nxt is not None and (tok.lower_, nxt.lower_) in {("results", "in"), ("leads", "to"), ("accounts", "for")}
+
+
 def _finish(tokens):
     while tokens and (tokens[0].pos_ in _LEADING or tokens[0].lower_ in _LEADING_WORDS
                       or not any(c.isalpha() for c in tokens[0].text)):
         tokens = tokens[1:]
     while tokens and (tokens[-1].pos_ not in ("NOUN", "PROPN") or tokens[-1].lower_ in _GENERIC_NOUNS
-                      and len(tokens) == 1):
+                      and len(tokens) == 1 or _verb_misread(tokens[-1])):
         tokens = tokens[:-1]
     if not tokens:
         return

@@ -55,8 +55,12 @@ def write_cards(f: Facts) -> list[Flashcard]:
     for c in f.conditions:
         add("condition", scaffold(W.C_CONDITION.format(claim=c.claim.text), c.claim.spans), c.condition,
             f.lesson_for_sentence(c.sentence), c.sentence)
-    for z in f.clozes:
-        add("cloze", z.front(src), z.answer(src), f.lesson_for_sentence(z.sentence), z.sentence)
+    conditions = [c.back.text.lower() for c in cards if c.kind == "condition"]
+    # one item per (claim, answer) in the pack: a blank the quiz asks, or a condition card already asks
+    # ("under broad and interpretable conditions"), is no card
+    for n, z in enumerate(f.clozes):
+        if n not in f.blanks_asked and not any(z.answer(src).text.lower() in c for c in conditions):
+            add("cloze", z.front(src), z.answer(src), f.lesson_for_sentence(z.sentence), z.sentence)
     number = {l.id: l.number for l in f.lessons}
     return sorted(cards, key=lambda c: number[c.lesson_id])  # a deck in lesson order; stable within a lesson
 

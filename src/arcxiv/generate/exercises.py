@@ -64,7 +64,6 @@ class ExerciseWriter:
             self.connect(lesson)
             if lesson.title == W.T_OPEN:
                 self.concept_map(lesson)
-                self.open_questions(lesson)
         if lesson.level == "advanced" and len(self.out) == before:
             self.unpack(lesson, sents)
 
@@ -77,7 +76,10 @@ class ExerciseWriter:
             for p in self.an.propositions_in(i):
                 parts = [(kind, q) for q in p.parts for kind in [_ATTACHED.get(q.kind)]
                          if kind and (kind != "means" or _MEANS.match(self.src[q.span[0]:q.span[1]]))
-                         and (q.kind != "elaboration" or _PARTICIPLE.match(self.src[q.span[0]:q.span[1]]))][:3]
+                         # a participle after the claim is what follows from it; before it ("Using the
+                         # EMDs, …") it is the ground the claim stands on, not a consequence
+                         and (q.kind != "elaboration" or _PARTICIPLE.match(self.src[q.span[0]:q.span[1]])
+                              and q.span[0] > min(x.span[0] for x in p.of("predicate") or [q]))][:3]
                 rest = minus(self.src, p.spans, [q.span for _, q in parts])
                 if p.leans or not parts or len(rest) != 1 or not reads_whole(self.src, rest):
                     continue  # the claim, once its parts are set apart, must read whole on its own
@@ -155,36 +157,9 @@ class ExerciseWriter:
         self.add("concept_map", scaffold(W.E_MAP.format(terms=", ".join(labels)), cite), extract(self.src, spans),
                  lesson, labels)
 
-    def open_questions(self, lesson: LessonOut) -> None:
-        """Name what the abstract leaves open; the model answer is the source words each gap is about."""
-        gaps = [(s, None) for b in lesson.blocks for s in b.statements
-                if s.kind == "scaffold" and s.spans and s.text.startswith(W.S_OPEN_PREFIX)]
-        if not gaps:
-            return
-        said = "\x00".join(s.text for s, _ in gaps)  # one text: a label cannot run across the NULs
-        terms = [t for t in self.an.terms.values() if occurs_label(t.label, said)][:4]
-        if not terms:
-            return
-        cite = sorted({named(self.src, t) for t in terms})
-        # the model answer is the list of absences itself, each citing the term it is about
-        answer = [s for s, _ in gaps if any(occurs_label(t.label, s.text) for t in terms)]
-        self.add("explain", scaffold(W.E_OPEN.format(terms=", ".join(t.label for t in terms)), cite),
-                 scaffold(" ".join(s.text for s in answer), _merge([sp for s in answer for sp in s.spans])),
-                 lesson, [t.label for t in terms])
-
 def _capital_end(text: str) -> str:
     text = text.strip().rstrip(",;:")
     return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
-
-
-def occurs_label(label: str, text: str) -> bool:
-    from .statements import occurs
-
-    return occurs(label, text)
-
-
-def _words(s: str) -> list[str]:
-    return re.findall(r"[^\W_]+", s.lower())
 
 
 def write_exercises(f: Facts) -> list[Exercise]:

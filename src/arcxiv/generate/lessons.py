@@ -151,7 +151,6 @@ class LessonWriter(Gaps):
     def overview(self, o: LessonOutline):
         # the aim alone: each other sentence is read once, in the part that takes it
         blocks = [self.read(o.sentences)]
-        blocks.append(Block(heading=W.H_NEXT, statements=[scaffold(W.S_NEXT)]))
         objectives = [scaffold(W.O_AIM)]
         parts = [s for s in self.plan.sections if s.kind == "part"]
         # parts the paper itself announces ("First, … Second, …"); a paper with headings has sections instead
@@ -190,9 +189,10 @@ class LessonWriter(Gaps):
             blocks.append(Block(heading=t.label, statements=sts, prose=True))
             keys.append(t.key)
         blocks += [b for b in [self.term_questions([self.an.terms[k] for k in keys if self.an.terms[k].definitions])] if b]
-        shown = self.nameable([self.an.terms[k] for k in keys if self.an.terms[k].kind != "quantity"])[:4]
+        shown = self.nameable([self.an.terms[k] for k in keys if self.an.terms[k].kind != "quantity"
+                               and self.an.terms[k].definitions])[:4]  # not "say what DAXSS means" when it never says
         qty = self.nameable([self.an.terms[k] for k in keys])[:3]
-        objectives = [scaffold(W.O_NOTATION.format(terms=_join([t.label for t in shown])), self.named(shown))] \
+        objectives = [scaffold(W.O_NOTATION.format(terms=_join([t.label for t in shown]), mean=_mean(shown)), self.named(shown))] \
             if shown else [scaffold(W.O_QUANTITIES.format(terms=_join([t.label for t in qty])), self.named(qty))]
         return objectives, blocks, keys
 
@@ -277,7 +277,8 @@ class LessonWriter(Gaps):
             n_parts = sum(1 for sec in parts if self.mention_in(t, sec.sentences))
             if n_parts >= 2 and t.kind in ("concept", "symbol", "acronym") and not t.label.startswith("(") \
                     and label_mention(self.src, t) and (len(t.label) > 1 or t.definitions or not is_whole_paper(self.an)):
-                recur.append(scaffold(W.S_RECURS.format(term=t.label, where=self.an.sentence_refs(where)),
+                recur.append(scaffold(W.S_RECURS.format(term=_named_as(t) if t.label[:1].islower() else t.label,
+                                                        where=self.an.sentence_refs(where)),
                                       self.named([t])))
         if recur:
             blocks.append(Block(heading=W.H_RECUR, statements=recur[:6], prose=True))
@@ -301,7 +302,11 @@ class LessonWriter(Gaps):
             cond = self.condition_sentences({c.sentence})
             claim = next((st for st in sentences_of(self.an, c.sentence)
                           if not st.text.startswith(W.R_HOLDS_LEAD)), None)
-            together += ([claim] if claim else []) + [x for x in cond if x.spans == [c.span]]
+            # "In sentence 3:" before "The claim holds …": the line keeps its referent even where a
+            # short abstract's scope lesson keeps it without the claim (read in its part)
+            together += [scaffold(W.S_IN_SENTENCE.format(n=self.an.sentence_ref(c.sentence)),
+                                  [self.an.sentences[c.sentence].span])] + ([claim] if claim else []) + \
+                [x for x in cond if x.spans == [c.span]]
         if together:
             blocks.append(Block(heading=W.H_CONDITIONS_TOGETHER, statements=_unique(together), prose=True))
         quals = []
@@ -334,7 +339,9 @@ class LessonWriter(Gaps):
         if gaps:  # the absences, and apart from them the sentences that use the terms: a stated
             # sentence is never filed as an open question
             blocks.append(Block(heading=W.H_OPEN, statements=[absence for absence, _ in gaps], prose=True))
-            uses = [self.use_of(t.mentions[0]) or self.where_used(t, t.mentions[0]) for _, t in self.found()]
+            # the words around each term, not its whole sentence again (a part reads that)
+            uses = [self.context(t, t.mentions[0]) or self.use_of(t.mentions[0]) or self.where_used(t, t.mentions[0])
+                    for _, t in self.found()]
             blocks.append(Block(heading=W.H_WHERE, statements=_unique(uses), prose=True))
             ask = [scaffold(W.CK_GAP.format(term=t.label, n=self.an.sentence_ref(self.an.sentence_at(t.mentions[0][0]))),
                             self.named([t]))
@@ -581,13 +588,14 @@ def _taught_once(made: list, fill: int = 0) -> list:
     in_readings = {_key(st.text) for st in readings()}
     sentences = sorted({sp for st in readings() for sp in st.spans})
     seen: set[str] = set()
+    gaps_said: set[str] = set()
     out, spare = [], []
     for o, objectives, blocks, keys in made:
         part = o.kind in ("overview", "part")
 
         def repeats(st: Statement, b: Block) -> bool:
-            if st.kind == "scaffold":
-                return False
+            if st.kind == "scaffold":  # teaching text, except a stated absence: said once in the pack
+                return st.text.startswith(W.S_OPEN_PREFIX) and _key(st.text) in gaps_said
             key = _key(st.text)
             if b.heading == W.H_READING:
                 return key in seen and not part
@@ -603,9 +611,11 @@ def _taught_once(made: list, fill: int = 0) -> list:
                       key=lambda st: len(st.text), default=None)
             if one is not None:
                 spare.append((len(out), o, objectives, _once([Block(heading=b.heading, prose=b.prose, statements=[
-                    st for st in b.statements if st.kind == "scaffold" or st is one]) for b in blocks]), keys))
+                    st for st in b.statements if st.kind == "scaffold" and not repeats(st, b) or st is one])
+                    for b in blocks]), keys))
             continue
         seen |= {_key(st.text) for b in kept for st in b.statements if st.kind != "scaffold"}
+        gaps_said |= {_key(st.text) for b in kept for st in b.statements if st.text.startswith(W.S_OPEN_PREFIX)}
         out.append((o, objectives, kept, keys))
     at = list(range(len(out)))
     # the advanced lessons first, then the others in order, until the pack has its lessons and levels
@@ -631,9 +641,13 @@ def _promised(w: LessonWriter, o: LessonOutline, objectives: list, blocks: list[
                          if t.label in kept and (o.kind == "vocabulary" or t.kind != "quantity")])
     if not taught:
         return objectives
+    if o.kind == "notation":
+        taught = [t for t in taught if t.definitions]
+        if not taught:
+            return objectives
     template = W.O_TERMS if o.kind == "vocabulary" else W.O_NOTATION
     names = taught[:3] if o.kind == "vocabulary" else taught[:4]
-    return [scaffold(template.format(terms=_join([t.label for t in names])), w.named(names))] + objectives[1:]
+    return [scaffold(template.format(terms=_join([t.label for t in names]), mean=_mean(names)), w.named(names))] + objectives[1:]
 
 
 def _covers(spans, sentences: list[Span]) -> bool:
@@ -677,6 +691,10 @@ def _unique(sts: list[Statement]) -> list[Statement]:
             seen.add(s.text)
             out.append(s)
     return out
+
+
+def _mean(terms: list) -> str:
+    return "means" if len(terms) == 1 else "each mean"
 
 
 def _join(labels: list[str]) -> str:

@@ -183,10 +183,15 @@ class QuizWriter:
             key = self.src[z.gap[0]:z.gap[1]]
             pool = [t.label for t in self.f.terms_of_kind(z.term.kind) if t is not z.term and not t.label.startswith("(")]
             explanation = quote(self.src, sent.span)
-            if n % 2 == 0:
-                self.mcq(z.front(self.src), key, pool, explanation, lesson, z.sentence, z.term.kind)
-            if n % 2 == 1 or z.front(self.src).text not in self.prompts:
+            # each blank is a flashcard to recall, and here a choice to recognise among its look-alikes;
+            # one with no look-alikes is asked to fill in, and is then no flashcard (one item per
+            # claim and answer in the pack)
+            self.mcq(z.front(self.src), key, pool, explanation, lesson, z.sentence, z.term.kind)
+            if z.front(self.src).text not in self.prompts:
+                before = len(self.items)
                 self.add("fill_blank", z.front(self.src), [], key, explanation, lesson, z.sentence)
+                if len(self.items) > before:
+                    self.f.blanks_asked.add(n)
             if z.statement_like and z.span not in swapped:  # one judged statement per clause
                 swapped.add(z.span)
                 self.swap(z, pool, explanation, lesson, false=n % 2 == 0)
@@ -215,9 +220,10 @@ class QuizWriter:
 
     def true_false(self) -> None:
         n = 0
+        matched = {d.term.key for d in self.matched()}  # the matching item asks these already
         for d in self.f.definitions:
             t = d.term
-            if d.statement.kind != "rephrase" or t.kind not in ("symbol", "acronym", "concept"):
+            if d.statement.kind != "rephrase" or t.kind not in ("symbol", "acronym", "concept") or t.key in matched:
                 continue
             swap = next((o for o in _shuffle_terms(self.f.terms_of_kind(t.kind), t.label)
                          if o is not t and o.label.startswith("(") == t.label.startswith("(")

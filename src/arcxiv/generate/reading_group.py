@@ -24,7 +24,8 @@ def reading_group(an: Analysis, lessons: list[LessonOut], exercises: list[Exerci
         return None
     chosen = _exercises(exercises)
     number = {e.id: k for k, e in enumerate(exercises, 1)}  # as the course numbers them: E1, E2, …
-    last = _step(W.RG_EXERCISES, 10, [], sorted(number[e.id] for e in chosen), [e.id for e in chosen]) if chosen else \
+    last = _step(W.RG_EXERCISES if len(chosen) > 1 else W.RG_EXERCISE, 10, [], sorted(number[e.id] for e in chosen),
+                 [e.id for e in chosen]) if chosen else \
         _step(W.RG_ADVANCED, 10, by_level["advanced"][:1])
     steps = [_step(W.RG_BEGIN, 10, by_level["beginner"]), _step(W.RG_PARTS, 25, by_level["intermediate"]), last,
              ReadingStep(minutes=15, what=scaffold(W.RG_DISCUSS), lesson_ids=[], exercise_ids=[])]
@@ -40,8 +41,8 @@ def _step(template: str, minutes: int, lessons: list[LessonOut], numbers: list[i
 
 
 def _exercises(exercises: list[Exercise]) -> list[Exercise]:
-    """Two exercises that ask for understanding: the argument retold, a claim and the condition it needs."""
-    picked = [next((e for e in exercises if e.kind == k), None) for k in ("argument", "condition", "explain")]
+    """Two exercises that ask for understanding: the argument retold, a claim taken apart."""
+    picked = [next((e for e in exercises if e.kind == k), None) for k in ("argument", "unpack", "compare")]
     return [e for e in picked if e is not None][:2]
 
 
