@@ -84,6 +84,8 @@ class ExerciseWriter:
                 if p.leans or not parts or len(rest) != 1 or not reads_whole(self.src, rest):
                     continue  # the claim, once its parts are set apart, must read whole on its own
                 core = rest[0]
+                lead = re.match(r"(?i)(?:then|so|thus|hence|and)\b,?\s*", self.src[core[0]:core[1]])
+                core = (core[0] + (lead.end() if lead else 0), core[1])  # "If P is …, then the order …"
                 said = [W.A_CLAIM + _capital_end(authors(self.src[core[0]:core[1]]))]
                 said += [W.A_PARTS[kind] + _capital_end(authors(self.src[a:b])) for kind, q in parts
                          for a, b in [trim(self.src, q.span)]]

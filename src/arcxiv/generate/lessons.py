@@ -359,7 +359,7 @@ def write_lessons(plan: Plan) -> list[LessonOut]:
     made = _taught_once(written)
     lo = 3 if plan.note else MIN_LESSONS
     while len(made) < lo:  # a planned lesson had nothing of its own to teach: split the longest part, else the terms
-        outlines = _split_one(outlines)
+        outlines = _split_one(outlines, w.an)
         if outlines is None:
             break
         written = _written(w, outlines)
@@ -487,14 +487,21 @@ def _shared(w: LessonWriter, made: list, read: list, n: int, others: list[int], 
     return out
 
 
-def _split_one(outlines: list[LessonOutline]) -> list[LessonOutline] | None:
+# a sentence that opens on what the one before it said ("It builds on …", "This lack of awareness …")
+_POINTS_BACK = re.compile(r"(?:It|They|This|These|Those|Such|Its|Their|Both)\b")
+
+
+def _split_one(outlines: list[LessonOutline], an: Analysis) -> list[LessonOutline] | None:
     """The outlines with one lesson taught in two sittings: the part with the most sentences, else
     the term lesson with the most terms; None when no lesson can be split."""
     parts = [k for k, o in enumerate(outlines) if o.kind == "part" and len(o.sentences) >= 2]
     if parts:
         i = max(parts, key=lambda k: (len(outlines[k].sentences), -k))
         o = outlines[i]
-        half = len(o.sentences) // 2
+        # the second sitting opens on a sentence that stands alone, not on "It builds on …"
+        cuts = sorted(range(1, len(o.sentences)), key=lambda k: (bool(_POINTS_BACK.match(an.sentences[o.sentences[k]].text)),
+                                                                 abs(k - len(o.sentences) / 2), k))
+        half = cuts[0]
         return outlines[:i] + [LessonOutline(o.kind, o.level, f"{o.title} ({k})", o.section_ids, sents)
                                for k, sents in ((1, o.sentences[:half]), (2, o.sentences[half:]))] + outlines[i + 1:]
     terms = [k for k, o in enumerate(outlines) if o.kind == "vocabulary" and len(o.term_keys) >= 4]
