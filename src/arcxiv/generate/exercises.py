@@ -1,5 +1,6 @@
-"""Exercises: at least one per intermediate and advanced lesson, each with a model
-answer from the source and a rubric of the source terms a good answer uses."""
+"""Exercises that ask for a claim's structure or how the parts connect, each with a model answer
+from the source that answers its prompt (never a lesson's reading pasted back) and a rubric of the
+source terms a good answer uses. A lesson with nothing such to ask gets no exercise."""
 from __future__ import annotations
 
 import re
@@ -10,7 +11,7 @@ from .. import wording as W
 from .cards import named
 from .facts import Facts
 from .quiz import _merge
-from .lessons import sentences_read
+from .lessons import _MEANS, sentences_read
 from ..analyse.propositions import minus
 from ..plan_paper import is_whole_paper
 from .. import verify  # verify reads facts' BLANK: its names are looked up when used
@@ -19,10 +20,9 @@ from .reading import authors, sentences_of
 from .statements import extract, quote, rephrase, scaffold, trim
 
 # the context a proposition carries, as the model answer labels it; a participle clause ("…, supporting
-# X") is what follows from the claim, and "by" names a means only before a verb's -ing ("by tracking")
+# X") is what follows from the claim, and "by" names a means only before a verb's -ing (``_MEANS``)
 _ATTACHED = {"condition": "condition", "means": "means", "evidence": "evidence", "contrast": "contrast",
              "purpose": "purpose", "consequence": "consequence", "elaboration": "consequence"}
-_MEANS = re.compile(r"(?i)(?:by\s+\w+ing|via|through|using|with the help of)\b")
 _PARTICIPLE = re.compile(r"^\w+ing\b")
 _CONTRAST = re.compile(r"(?i)\b(?:separat|differ|contrast|replac|unlike|versus|outperform|compar|distinct|rather than|whereas)")
 MAX_RUBRIC = 5
