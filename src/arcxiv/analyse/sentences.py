@@ -176,7 +176,9 @@ def reads_whole(src: str, spans) -> bool:
     """An extract that neither opens on a connective that needs what came before, nor ends on a
     function word, nor leaves a bracket open."""
     text = " ".join(src[a:b] for a, b in spans).strip()
-    if not text or _FUNCTION_END.search(text.rstrip(" .,;:")) or _DANGLING_START.match(text):
+    end = text.rstrip(" .,;:")
+    end = end[-40:].split(None, 1)[-1] if len(end) > 40 and " " in end[-40:] else end  # its last words only
+    if not text or _FUNCTION_END.search(end) or _DANGLING_START.match(text):
         return False
     return balanced(text)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from ..analyse.propositions import minus
 from ..analyse.sentences import reads_whole
@@ -75,11 +76,16 @@ class QuizWriter:
             sentence: int | None, kind_of: str, avoid: str = "") -> None:
         """Four options: the key and three same-kind distractors the cited text does not support."""
         cited = " ".join(self.src[a:b] for a, b in explanation.spans).lower() + " " + avoid.lower()
-        distractors = [p for p in dict.fromkeys(pool) if p.lower() != key.lower() and not occurs(p, cited)
-                       and not _overlaps(p, key) and p.lower() != self.f.name.lower()]
-        # look-alikes first: the same number (plural or not), then the nearest length
-        distractors = sorted(distractors, key=lambda p: (_plural(p) != _plural(key), abs(len(p) - len(key)), p))
-        distractors = distractors[:OPTIONS - 1]
+        # look-alikes first: the same number (plural or not), then the nearest length; the first three the
+        # cited text does not support (a whole paper's pool has thousands: each is checked only as needed)
+        ranked = sorted(dict.fromkeys(pool), key=lambda p: (_plural(p) != _plural(key), abs(len(p) - len(key)), p))
+        distractors = []
+        for p in ranked:
+            if len(distractors) == OPTIONS - 1:
+                break
+            if p.lower() != key.lower() and not _overlaps(p, key) and p.lower() != self.f.name.lower() \
+                    and not occurs(p, cited):
+                distractors.append(p)
         if len(distractors) < OPTIONS - 1:
             return
         choices = _shuffle([key] + distractors, prompt.text)
@@ -197,7 +203,11 @@ class QuizWriter:
                 self.swap(z, pool, explanation, lesson, false=n % 2 == 0)
 
     def swap(self, z, pool: list[str], explanation: Statement, lesson: LessonOut, false: bool) -> None:
-        """A statement from the source with one term swapped for another of its kind, judged false."""
+        """A statement from the source with one term swapped for another of its kind, judged false.
+        Never a concept: another concept of the paper makes the sentence absurd ("we conduct discrete
+        distributions") or still true ("testing procedures remain feasible"), not false."""
+        if not false or z.term.kind == "concept":
+            return  # (and the source's own sentence, asked as true, is read off: no item)
         a, b = z.span
         cited = self.src[a:b].lower()
         original = self.src[z.gap[0]:z.gap[1]]
@@ -207,12 +217,9 @@ class QuizWriter:
                       and not (p[:1].isalnum() and before.isalnum() or p[-1:].isalnum() and after.isalnum())
                       and _plural(p) == _plural(original) and abs(len(p.split()) - len(original.split())) <= 1
                       and _article_fits(self.src[max(0, z.gap[0] - 3):z.gap[0]], p)
-                      # never a concept: another concept of the paper makes the sentence absurd ("we conduct
-                      # discrete distributions") or still true ("testing procedures remain feasible"), not false
-                      and z.term.kind != "concept"
                       and label_mention(self.src, self.f.an.terms[_key_of(self.f, p)])), None)
-        if not false or other is None:
-            return  # the source's own sentence, asked as true, is read off: no item
+        if other is None:
+            return
         text = self.src[a:z.gap[0]] + other + self.src[z.gap[1]:b]
         spans = _merge([z.span, named(self.src, self.f.an.terms[_key_of(self.f, other)])])
         self.add("true_false", scaffold(W.Q_STATED.format(statement=text.rstrip(".") + "."), spans),
@@ -368,6 +375,7 @@ def _asked(item: QuizItem) -> tuple:
     return " ".join(key.casefold().split()), tuple(map(tuple, item.explanation.spans))
 
 
+@lru_cache(maxsize=65536)
 def _plural(phrase: str) -> bool:
     last = phrase.split()[-1] if phrase.split() else ""
     return last.endswith("s") and not last.endswith("ss") and last[:1].islower()

@@ -8,6 +8,9 @@
   source's words (or the plan's: "defined with", "member"), in a layered layout.
 - ``decomposition``: one tree per enumeration of members with a stated whole.
 - ``symbols``: a table of the symbols and short forms the source defines.
+- ``dependencies``: in a whole paper with numbered theorem-like blocks, which result uses which
+  definition, assumption or earlier result: by the numbers it cites ("by Lemma 2.1") and by the
+  terms a definition block defines; definitions on top, each result below what it rests on.
 
 Every word drawn is a source label or a phrase from ``wording``; long labels wrap
 onto several lines or end in an ellipsis, always at a word boundary. Boxes are
@@ -36,6 +39,7 @@ def make_visuals(plan: Plan, cur: Curriculum) -> list[Visual]:
     out = [_roadmap(cur.lessons), _structure(plan), _concept_map(plan)]
     out += _decompositions(plan.analysis)
     out.append(_symbols(plan.analysis))
+    out.append(_dependencies(plan.analysis))
     return [v for v in out if v is not None]
 
 
@@ -527,3 +531,90 @@ def _symbols(an: Analysis) -> Visual | None:
         return x0 + w1 + w2 + MARGIN, y + MARGIN
 
     return _visual("symbols", W.T_VIS_SYMBOLS, alt, rows, draw)
+
+
+# ----------------------------------------------------------------------------- dependencies
+_BLOCK_KINDS = r"Definition|Assumption|Axiom|Hypothesis|Lemma|Theorem|Proposition|Corollary|Claim"
+# a numbered block as the reader prints it at the start of a paragraph: "Lemma 2.1 (Log Matching). …"
+_BLOCK_HEAD = re.compile(rf"(?:^|(?<=\n))({_BLOCK_KINDS})\s+(\d+(?:\.\d+)*[A-Za-z]?)(?:\s*\(([^()\n]{{1,60}})\))?\.")
+_BLOCK_REF = re.compile(rf"\b({_BLOCK_KINDS})s?\s+(\d+(?:\.\d+)*[A-Za-z]?)\b")
+_GROUNDS = ("Definition", "Assumption", "Axiom", "Hypothesis")
+# what a definition block defines: "X is a tight frame if …", "is called regular when …", "we call X stable"
+_DEFINES = re.compile(r"(?i)\b(?:is|are)\s+(?:said to be\s+|called\s+)?(?:an?\s+|the\s+)?((?:[a-z][\w-]*\s+){0,3}[a-z][\w-]*)"
+                      r"\s+(?:if|when|whenever|provided|iff)\b|\bwe\s+call\s+(?:\S+\s+){1,6}?(?:an?\s+)?((?:[a-z][\w-]*\s+){0,2}[a-z][\w-]*)[.,]")
+MAX_BLOCKS = 16
+MAX_BODY = 6000  # characters of a block and the proof after it that are searched for what it uses
+
+
+def block_dependencies(an: Analysis) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The numbered blocks ("Lemma 2.1", with its note) and the links (used, user) between them: a
+    result uses a block it cites by number, or a term that a definition block defines, within its
+    statement and the proof that follows it."""
+    text = an.paper.text
+    heads = list(_BLOCK_HEAD.finditer(text))
+    names = {f"{m.group(1)} {m.group(2)}": m for m in heads}
+    if len(names) < 2:
+        return [], []
+    ends = {m.start(): min(heads[k + 1].start() if k + 1 < len(heads) else len(text), m.start() + MAX_BODY)
+            for k, m in enumerate(heads)}
+    defined: dict[str, list] = {}  # a definition block -> the places where the terms it defines are used
+    for t in an.terms.values():
+        for d in t.definitions:
+            at = d.evidence[0][0]
+            block = next((n for n, m in names.items() if m.group(1) in _GROUNDS and m.start() <= at < ends[m.start()]), None)
+            if block:
+                defined.setdefault(block, []).extend(a for a, _ in t.mentions)
+    for name, m in names.items():  # "… is a tight frame if …", "we call … a tight frame"
+        if m.group(1) in _GROUNDS:
+            for found in _DEFINES.finditer(text, m.end(), ends[m.start()]):
+                phrase = (found.group(1) or found.group(2)).strip()
+                rx = re.compile(rf"(?i)\b{re.escape(phrase)}(?:s|es)?\b")
+                defined.setdefault(name, []).extend(x.start() for x in rx.finditer(text) if x.start() >= ends[m.start()])
+    links = set()
+    for name, m in names.items():
+        if m.group(1) in _GROUNDS:
+            continue
+        a, b = m.start(), ends[m.start()]
+        for r in _BLOCK_REF.finditer(text, a + len(name), b):
+            used = f"{r.group(1)} {r.group(2)}"
+            if used in names and used != name:
+                links.add((used, name))
+        for block, places in defined.items():
+            if block != name and any(a <= x < b for x in places):
+                links.add((block, name))
+    used = {x for link in links for x in link}
+    nodes = [(n, m.group(3) or "") for n, m in names.items() if n in used][:MAX_BLOCKS]
+    kept = {n for n, _ in nodes}
+    return nodes, sorted((a, b) for a, b in links if a in kept and b in kept)
+
+
+def _dependencies(an: Analysis) -> Visual | None:
+    nodes, links = block_dependencies(an)
+    if not links:
+        return None
+    rank = {n: 0 for n, _ in nodes}
+    for _ in range(len(nodes)):  # each result one row below the lowest block it uses (a cycle stops here)
+        for a, b in links:
+            rank[b] = max(rank[b], min(rank[a] + 1, len(nodes)))
+    uses: dict[str, list[str]] = defaultdict(list)
+    for a, b in links:
+        uses[b].append(a)
+    alt = W.S_VIS_DEPENDS.format(links="; ".join(W.S_VIS_USES.format(result=b, grounds=", ".join(uses[b]))
+                                                  for b in sorted(uses, key=lambda n: (rank[n], n))))
+    payload = [nodes, links]
+
+    def draw(cv: Canvas):
+        box = {n: Box(Label(wrap(f"{n} ({note})" if note else n, 150, max_lines=3)), min_width=90,
+                      cls="ax-box" if n.split()[0] in _GROUNDS else "ax-hub") for n, note in nodes}
+        rows = [[box[n] for n, _ in nodes if rank[n] == r] for r in range(max(rank.values()) + 1)]
+        pairs = [(box[a], box[b]) for a, b in links]
+        _layout_rows(rows, pairs, gap=20, vgap=34)
+        for a, b in pairs:
+            x1, y1, x2, y2 = _anchor(a, b)
+            cv.line(x1, y1, x2, y2, arrow=True)
+        for r in rows:
+            for b in r:
+                cv.box(b)
+        return _extent([b for r in rows for b in r if r])
+
+    return _visual("dependencies", W.T_VIS_DEPENDS, alt, payload, draw)
