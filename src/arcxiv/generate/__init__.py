@@ -44,7 +44,7 @@ def generate(plan: Plan) -> Curriculum:
     lessons = write_lessons(plan)
     facts = Facts(plan, lessons)
     quiz, flawed = write_quiz(facts)
-    cards, exercises = write_cards(facts), write_exercises(facts)
+    cards, exercises = write_cards(facts, quiz), write_exercises(facts)
     if is_whole_paper(an):  # a study pack a learner gets through: a few items per lesson, every lesson asked
         quiz, cards, exercises = _spread(quiz, MAX_QUIZ), _spread(cards, MAX_CARDS), _spread(exercises, MAX_EXERCISES)
     cur = Curriculum(

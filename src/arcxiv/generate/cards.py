@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..ids import content_id
-from ..models import Flashcard, LessonOut, Statement, TermInfo
+from ..models import Flashcard, LessonOut, QuizItem, Statement, TermInfo
 from .. import wording as W
 from .facts import Facts
 from .statements import label_mention, scaffold
@@ -14,7 +14,7 @@ def named(src: str, t: TermInfo):
     return label_mention(src, t) or t.mentions[0]
 
 
-def write_cards(f: Facts) -> list[Flashcard]:
+def write_cards(f: Facts, quiz: list[QuizItem] = ()) -> list[Flashcard]:
     src = f.src
     cards: list[Flashcard] = []
     fronts: set[str] = set()
@@ -58,8 +58,9 @@ def write_cards(f: Facts) -> list[Flashcard]:
     conditions = [c.back.text.lower() for c in cards if c.kind == "condition"]
     # one item per (claim, answer) in the pack: a blank the quiz asks, or a condition card already asks
     # ("under broad and interpretable conditions"), is no card
-    for n, z in enumerate(f.clozes):
-        if n not in f.blanks_asked and not any(z.answer(src).text.lower() in c for c in conditions):
+    filled = {q.prompt.text for q in quiz if q.kind == "fill_blank"}
+    for z in f.clozes:
+        if z.front(src).text not in filled and not any(z.answer(src).text.lower() in c for c in conditions):
             add("cloze", z.front(src), z.answer(src), f.lesson_for_sentence(z.sentence), z.sentence)
     number = {l.id: l.number for l in f.lessons}
     return sorted(cards, key=lambda c: number[c.lesson_id])  # a deck in lesson order; stable within a lesson

@@ -92,7 +92,6 @@ class Facts:
         self.members = self._members()
         self.conditions = self._conditions()
         self.clozes = self._clozes()
-        self.blanks_asked: set[int] = set()  # the blanks the quiz asks to fill in: no flashcard repeats them
         if is_whole_paper(self.an):  # a whole paper: ask about what its lessons read, not every sentence of it
             taught = set(self._lesson_of_sentence)
             for name in ("definitions", "relations", "members", "conditions", "clozes"):

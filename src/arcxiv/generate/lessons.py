@@ -721,5 +721,10 @@ MAX_USES_LISTED = 8  # a whole paper names a term in hundreds of sentences: the 
 def _first_uses(an: Analysis, t: TermInfo) -> list[int]:
     # a use pointed to as "paragraph 163 of section B.3" is left out: a number past 99 in teaching
     # text would read as a claim of the paper's
-    return [i for i in sorted({an.sentence_at(m[0]) for m in t.mentions})
-            if not re.search(r"\d{3}", an.sentence_ref(i))][:MAX_USES_LISTED]
+    out = []
+    for i in sorted({an.sentence_at(m[0]) for m in t.mentions}):
+        if len(out) == MAX_USES_LISTED:
+            break
+        if not re.search(r"\d{3}", an.sentence_ref(i)):
+            out.append(i)
+    return out

@@ -194,10 +194,7 @@ class QuizWriter:
             # claim and answer in the pack)
             self.mcq(z.front(self.src), key, pool, explanation, lesson, z.sentence, z.term.kind)
             if z.front(self.src).text not in self.prompts:
-                before = len(self.items)
                 self.add("fill_blank", z.front(self.src), [], key, explanation, lesson, z.sentence)
-                if len(self.items) > before:
-                    self.f.blanks_asked.add(n)
             if z.statement_like and z.span not in swapped:  # one judged statement per clause
                 swapped.add(z.span)
                 self.swap(z, pool, explanation, lesson, false=n % 2 == 0)
