@@ -145,7 +145,9 @@ def test_pages_and_json_twins_show_the_paper(site):
 
     lib = c.get("/library")
     assert lib.status_code == 200 and title in lib.text and f"/papers/{key}" in lib.text
-    assert {"key": key, "title": cur.source.title, "url": f"/papers/{key}"} in c.get("/api/papers").json()
+    listed = {p["key"]: p for p in c.get("/api/papers").json()}
+    assert listed[key]["title"] == cur.source.title and listed[key]["url"] == f"/papers/{key}"
+    assert listed[key]["lessons"] == len(cur.lessons) and listed[key]["read"] == 0
 
     paper = c.get(f"/papers/{key}")
     assert paper.status_code == 200 and title in paper.text
@@ -170,11 +172,12 @@ def test_pages_and_json_twins_show_the_paper(site):
     assert card["card"]["front"]["text"] == fronts[card["card"]["id"]]
     assert shown(cur, fronts[card["card"]["id"]]) in review.text
 
-    quiz = c.get(f"/papers/{key}/quiz")
+    quiz = c.get(f"/papers/{key}/quiz")  # the start page of a quiz taken one item at a time
     twin = c.get(f"/api/papers/{key}/quiz").json()
     assert quiz.status_code == 200 and [i["id"] for i in twin["items"]] == [q.id for q in cur.quiz]
+    assert f"All {len(cur.quiz)} questions" in quiz.text
     for q in cur.quiz:
-        assert shown(cur, q.prompt.text) in quiz.text
+        assert shown(cur, q.prompt.text) in c.get(f"/papers/{key}/quiz/{q.id}").text
     assert "answer" not in twin["items"][0] and "explanation" not in twin["items"][0]  # no answers given away
 
     progress = c.get(f"/papers/{key}/progress")
@@ -496,7 +499,9 @@ def test_review_quiz_and_progress(fresh):
     assert page.status_code == 303 and page.headers["location"] == f"/papers/{key}/review"
     assert s.sql("SELECT card_id, rating FROM reviews WHERE id = ?", form_rid) == [(cur.flashcards[1].id, 4)]
     nxt = s.client.get(f"/api/papers/{key}/review").json()
-    assert nxt["remaining"] == len(cur.flashcards) - 2 and nxt["card"]["id"] not in (card.id, cur.flashcards[1].id)
+    # new cards are capped per day (20 by default): two of today's are used
+    assert nxt["remaining"] == min(len(cur.flashcards), 20) - 2 and nxt["new"] == nxt["remaining"]
+    assert nxt["card"]["id"] not in (card.id, cur.flashcards[1].id)
 
     # The quiz: right and wrong answers through the API, and the first item of every kind through the HTML form.
     q0, q1 = cur.quiz[0], cur.quiz[1]
@@ -520,7 +525,7 @@ def test_review_quiz_and_progress(fresh):
         r = s.client.post(f"/papers/{key}/quiz/{q.id}",
                           data={"csrf": s.csrf, "answer_id": uuid.uuid4().hex, **form_fields(q, right_answer(q))})
         assert r.status_code == 200, (q.kind, r.text[:300])
-        assert "Correct." in r.text and shown(cur, q.explanation.text) in r.text, q.kind
+        assert "Right." in r.text and shown(cur, q.explanation.text) in r.text, q.kind
         latest[q.id] = True
 
     p = s.client.get(f"/api/papers/{key}/progress").json()
@@ -629,7 +634,7 @@ def test_accounts_keep_learners_apart(site, tmp_path):
     b_progress = b.get(f"/api/papers/{key}/progress").json()
     assert b_progress["reviews"] == 0 and b_progress["answered"] == 0 and b_progress["history"] == []
     assert sum(l["seen"] for l in b_progress["lessons"]) == 0
-    assert b.get(f"/api/papers/{key}/review").json()["remaining"] == len(s.cur.flashcards)
+    assert b.get(f"/api/papers/{key}/review").json()["remaining"] == min(len(s.cur.flashcards), 20)
     assert "No answers yet" in b.get(f"/papers/{key}/progress").text
 
     # B works on the same card and item, and replays A's ids: A's state does not move.

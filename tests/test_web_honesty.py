@@ -44,7 +44,7 @@ def compiled(s, text: str) -> tuple[str, Curriculum]:
 
 
 def form_answer_id(page: str, item_id: str) -> str:
-    form = re.search(rf'<form method="post" action="[^"]*/quiz/{item_id}#[^"]*".*?</form>', page, re.S).group(0)
+    form = re.search(rf'<form method="post" action="[^"]*/quiz/{item_id}".*?</form>', page, re.S).group(0)
     return re.search(r'name="answer_id" value="([^"]+)"', form).group(1)
 
 
@@ -54,7 +54,7 @@ def score(page: str) -> str:
 
 def visible_text(page: str) -> str:
     """What a reader sees of a page's body, typeset formulas left out."""
-    body = MATH_ELEMENT.sub(" ", page.split("<body>", 1)[1])
+    body = MATH_ELEMENT.sub(" ", re.split(r"<body\b[^>]*>", page, maxsplit=1)[1])
     return html.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
@@ -63,7 +63,7 @@ def visible_text(page: str) -> str:
 def test_an_answer_sent_again_after_back_shows_the_stored_answer(fresh):
     s, key = fresh, fresh.key
     q = next(q for q in s.cur.quiz if q.kind == "mcq")
-    quiz = s.client.get(f"/papers/{key}/quiz").text
+    quiz = s.client.get(f"/papers/{key}/quiz/{q.id}").text
     answer_id = form_answer_id(quiz, q.id)  # the form as the browser keeps it: Back re-sends the same id
 
     wrong = s.client.post(f"/papers/{key}/quiz/{q.id}", data={"csrf": s.csrf, "answer_id": answer_id,
@@ -72,8 +72,8 @@ def test_an_answer_sent_again_after_back_shows_the_stored_answer(fresh):
     again = s.client.post(f"/papers/{key}/quiz/{q.id}", data={"csrf": s.csrf, "answer_id": answer_id,
                                                              **form_fields(q, right_answer(q))})
     assert again.status_code == 200
-    feedback = re.search(r'<div class="feedback".*?</div>', again.text, re.S).group(0)
-    assert "Already answered" in feedback and "Not quite" in feedback and "Correct." not in feedback
+    feedback = re.search(r'<section class="feedback.*?</section>', again.text, re.S).group(0)
+    assert "Already answered" in feedback and "Not quite" in feedback and "Right." not in feedback
     assert shown(s.cur, q.choices[int(wrong_answer(q))]) in feedback  # the answer stored, not the one resent
     assert score(again.text) == "0 of 1"
     api = s.api("POST", f"/api/papers/{key}/answers",
@@ -88,7 +88,7 @@ def test_an_answer_sent_again_after_back_shows_the_stored_answer(fresh):
     assert fresh_id != answer_id
     right = s.client.post(f"/papers/{key}/quiz/{q.id}", data={"csrf": s.csrf, "answer_id": fresh_id,
                                                              **form_fields(q, right_answer(q))})
-    assert "Correct." in right.text and "Already answered" not in right.text and score(right.text) == "1 of 1"
+    assert "Right." in right.text and "Already answered" not in right.text and score(right.text) == "1 of 1"
 
 
 def test_a_quiz_result_url_opened_again_shows_the_result(fresh):
@@ -100,8 +100,8 @@ def test_a_quiz_result_url_opened_again_shows_the_result(fresh):
                                                      **form_fields(q, right_answer(q))})
     opened = s.client.get(f"/papers/{key}/quiz/{q.id}")
     assert opened.status_code == 200, opened.text[:300]
-    feedback = re.search(r'<div class="feedback".*?</div>', opened.text, re.S).group(0)
-    assert "Your latest answer" in feedback and "Correct." in feedback and shown(s.cur, answer_text(q)) in feedback
+    feedback = re.search(r'<section class="feedback.*?</section>', opened.text, re.S).group(0)
+    assert "Your latest answer" in feedback and "Right." in feedback and shown(s.cur, answer_text(q)) in feedback
     s.api("POST", f"/api/papers/{key}/answers", json={"item_id": q.id, "answer": wrong_answer(q)})
     assert "Not quite" in s.client.get(f"/papers/{key}/quiz/{q.id}").text  # the latest, whichever way it was sent
     assert s.client.get(f"/papers/{key}/quiz/quiz-nope").status_code == 404
@@ -121,7 +121,7 @@ def test_typed_answers_are_compared_without_math_markup(fresh):
     assert all(correct(typed) for typed in ("2^m", "$2^m$", "2^{m}", " 2 ^ m ", "2^M", "$2^{ m }$"))
     assert not any(correct(typed) for typed in ("3^m", "2m", "m^2", "2^mn", ""))
     page = fresh.client.post(f"/papers/{key}/quiz/{q.id}", data={"csrf": fresh.csrf, "answer": "2^m"})
-    assert "Correct." in page.text and shown(cur, answer_text(q)) in page.text and "<math" in page.text
+    assert "Right." in page.text and shown(cur, answer_text(q)) in page.text and "<math" in page.text
 
 
 def test_math_is_typeset_on_every_page_of_the_app(fresh):
@@ -139,8 +139,9 @@ def test_math_is_typeset_on_every_page_of_the_app(fresh):
         assert r.status_code == 200, path
         assert "$" not in visible_text(r.text), (path, re.findall(r".{30}\$.{30}", visible_text(r.text))[:3])
         typeset |= {path} if "<math" in r.text else set()
-    assert set(pages[2:5]) <= typeset and typeset & set(pages[5:])  # the quiz, a result, the history, a deep dive
-    # Every card of the deck, one at a time: front, back and the cited source.
+    assert set(pages[3:5]) <= typeset and typeset & set(pages[5:])  # a result, the history, a deep dive
+    # Every card of the deck, one at a time: front, back and the cited source (no daily cap on new cards).
+    assert s.api("POST", "/api/settings", json={"new_per_day": "9999"}).json()["new_per_day"] == "9999"
     seen = 0
     while (card := s.client.get(f"/api/papers/{key}/review").json()["card"]) is not None:
         page = s.client.get(f"/papers/{key}/review").text

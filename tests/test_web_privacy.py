@@ -43,10 +43,10 @@ def paper_routes(app) -> set[tuple[str, str]]:
     return {(method, r.path) for r in app.routes if isinstance(r, APIRoute) and "{key}" in r.path for method in r.methods}
 
 
-def route_requests(cur) -> dict[tuple[str, str], tuple[str, dict]]:
+def route_requests(cur, study: str = "none") -> dict[tuple[str, str], tuple[str, dict]]:
     """One request per route that names a paper: (method, route) -> (path with {key} left, keywords
     taking {csrf}). Writes come before the removal, which comes last."""
-    card, item, section = cur.flashcards[0].id, cur.quiz[0], cur.sections[0].id
+    card, item, section, lesson = cur.flashcards[0].id, cur.quiz[0], cur.sections[0].id, cur.lessons[0].id
     answer = right_answer(item)
     fields = {f"answer_{i}": str(v) for i, v in enumerate(answer)} if isinstance(answer, list) else {"answer": answer}
     return {
@@ -66,6 +66,23 @@ def route_requests(cur) -> dict[tuple[str, str], tuple[str, dict]]:
         ("GET", "/papers/{key}/quiz/{item_id}"): (f"/papers/{{key}}/quiz/{item.id}", {}),
         ("POST", "/api/papers/{key}/answers"): ("/api/papers/{key}/answers",
                                                 {"json": {"item_id": item.id, "answer": answer}}),
+        ("POST", "/papers/{key}/quiz"): ("/papers/{key}/quiz", {"data": {"which": "all"}}),
+        ("POST", "/api/papers/{key}/quiz/sessions"): ("/api/papers/{key}/quiz/sessions", {"json": {}}),
+        ("GET", "/papers/{key}/quiz/session/{study_id}"): (f"/papers/{{key}}/quiz/session/{study}", {}),
+        ("GET", "/api/papers/{key}/quiz/sessions/{study_id}"): (f"/api/papers/{{key}}/quiz/sessions/{study}", {}),
+        ("POST", "/api/papers/{key}/quiz/sessions/{study_id}"): (f"/api/papers/{{key}}/quiz/sessions/{study}",
+                                                                 {"json": {"item_id": item.id, "answer": answer}}),
+        ("GET", "/papers/{key}/cards"): ("/papers/{key}/cards", {}),
+        ("GET", "/api/papers/{key}/cards"): ("/api/papers/{key}/cards", {}),
+        ("POST", "/papers/{key}/cards"): ("/papers/{key}/cards", {"data": {"front": "My question", "back": "My answer"}}),
+        ("POST", "/api/papers/{key}/cards"): ("/api/papers/{key}/cards", {"json": {"front": "Q2", "back": "A2"}}),
+        ("POST", "/papers/{key}/cards/{card_id}"): (f"/papers/{{key}}/cards/{card}", {"data": {"action": "bury"}}),
+        ("POST", "/api/papers/{key}/cards/{card_id}"): (f"/api/papers/{{key}}/cards/{card}", {"json": {"action": "unbury"}}),
+        ("POST", "/papers/{key}/lessons/{lesson_id}/read"): (f"/papers/{{key}}/lessons/{lesson}/read", {"data": {}}),
+        ("POST", "/api/papers/{key}/lessons/{lesson_id}/read"): (f"/api/papers/{{key}}/lessons/{lesson}/read", {}),
+        ("GET", "/papers/{key}/download/{fmt}"): ("/papers/{key}/download/gift", {}),
+        ("POST", "/papers/{key}/entry"): ("/papers/{key}/entry", {"data": {"title": "Mine", "tags": "a b"}}),
+        ("POST", "/api/papers/{key}/entry"): ("/api/papers/{key}/entry", {"json": {"tags": "c"}}),
         ("GET", "/papers/{key}/progress"): ("/papers/{key}/progress", {}),
         ("GET", "/api/papers/{key}/progress"): ("/api/papers/{key}/progress", {}),
         ("POST", "/papers/{key}/delete"): ("/papers/{key}/delete", {"data": {}}),
@@ -94,7 +111,8 @@ def test_every_route_that_names_a_paper_checks_the_learners_library(accounts):
     s, (alice, alice_csrf), (bob, bob_csrf) = accounts
     anon = client_for(s.app)
     anon_csrf = csrf_of(anon)
-    requests = route_requests(s.cur)
+    study = alice.post(f"/api/papers/{s.key}/quiz/sessions", json={}, headers={"x-csrf-token": alice_csrf}).json()["id"]
+    requests = route_requests(s.cur, study)
     assert set(requests) == paper_routes(s.app), "a route that names a paper is missing from this test"
     writes = "SELECT (SELECT count(*) FROM reviews), (SELECT count(*) FROM answers), (SELECT count(*) FROM card_states)"
 

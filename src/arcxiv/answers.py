@@ -191,3 +191,20 @@ def given_text(q: QuizItem, given) -> str:
     except (TypeError, ValueError, IndexError):
         pass
     return given if isinstance(given, str) else json.dumps(given, ensure_ascii=False)
+
+
+def row_marks(q: QuizItem, given) -> list[dict]:
+    """Matching and ordering marked row by row: what was given in each row, what is right there, and
+    whether they agree (the learner sees which pairs or places they had right, not just "wrong")."""
+    try:
+        picks = [int(x) for x in given]
+    except (TypeError, ValueError):
+        return []
+    if q.kind == "matching":
+        return [{"row": left, "given": q.choices[p] if 0 <= p < len(q.choices) else "", "key": q.choices[k], "ok": p == k}
+                for left, p, k in zip(q.left, picks + [-1] * len(q.left), q.answer)]
+    if q.kind == "ordering" and len(picks) == len(q.answer):
+        placed = sorted(range(len(picks)), key=picks.__getitem__)  # choice indices in the order given
+        return [{"row": f"{n}.", "given": q.choices[g], "key": q.choices[k], "ok": g == k}
+                for n, (g, k) in enumerate(zip(placed, q.answer), start=1)]
+    return []

@@ -22,7 +22,7 @@ from pathlib import Path
 from threading import Lock
 
 from sqlalchemy import (Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
-                        create_engine, event, func, inspect, select, true, tuple_, union)
+                        case, create_engine, event, func, inspect, select, true, tuple_, union)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -51,7 +51,9 @@ sessions = Table("sessions", meta,
 library = Table("library", meta,
                 Column("learner_id", Integer, primary_key=True),
                 Column("paper_key", String(128), primary_key=True),
-                Column("added_at", DateTime(timezone=True), nullable=False))
+                Column("added_at", DateTime(timezone=True), nullable=False),
+                Column("title", Text),  # the learner's own name for the paper, if they renamed it
+                Column("tags", Text))  # the learner's tags, space separated
 settings = Table("settings", meta,  # server-wide values, e.g. the key that signs visitors' tokens
                  Column("name", String(64), primary_key=True),
                  Column("value", Text, nullable=False))
@@ -61,14 +63,19 @@ card_states = Table("card_states", meta,
                     Column("card_id", String(64), primary_key=True),
                     Column("fsrs", Text, nullable=False),
                     Column("due", DateTime(timezone=True), nullable=False),
-                    Column("reps", Integer, nullable=False))
+                    Column("reps", Integer, nullable=False),
+                    Column("suspended", Boolean),  # columns added later are nullable: NULL reads as false
+                    Column("deleted", Boolean),
+                    Column("buried_until", DateTime(timezone=True)))
 reviews = Table("reviews", meta,
                 Column("id", String(64), primary_key=True),
                 Column("learner_id", Integer, nullable=False),
                 Column("paper_key", String(128), nullable=False),
                 Column("card_id", String(64), nullable=False),
                 Column("rating", Integer, nullable=False),
-                Column("reviewed_at", DateTime(timezone=True), nullable=False))
+                Column("reviewed_at", DateTime(timezone=True), nullable=False),
+                Column("before", Text),  # the card's FSRS state before this review (NULL: it was new), for undo
+                Column("due_before", DateTime(timezone=True)))
 answers = Table("answers", meta,
                 Column("id", String(64), primary_key=True),
                 Column("learner_id", Integer, nullable=False),
@@ -87,10 +94,37 @@ quiz_states = Table("quiz_states", meta,
                     Column("answer_id", String(64), nullable=False),
                     Column("correct", Boolean, nullable=False),
                     Column("answered_at", DateTime(timezone=True), nullable=False))
+own_cards = Table("own_cards", meta,  # cards a learner wrote for a paper
+                  Column("id", String(64), primary_key=True),
+                  Column("learner_id", Integer, nullable=False),
+                  Column("paper_key", String(128), nullable=False),
+                  Column("front", Text, nullable=False),
+                  Column("back", Text, nullable=False),
+                  Column("created_at", DateTime(timezone=True), nullable=False))
+lesson_reads = Table("lesson_reads", meta,
+                     Column("learner_id", Integer, primary_key=True),
+                     Column("paper_key", String(128), primary_key=True),
+                     Column("lesson_id", String(64), primary_key=True),
+                     Column("read_at", DateTime(timezone=True), nullable=False))
+learner_settings = Table("learner_settings", meta,  # time zone, daily limits
+                         Column("learner_id", Integer, primary_key=True),
+                         Column("name", String(64), primary_key=True),
+                         Column("value", Text, nullable=False))
+# a quiz taken one item at a time: the items still to come (missed ones come back once, at the end)
+study_sessions = Table("study_sessions", meta,
+                       Column("id", String(64), primary_key=True),
+                       Column("learner_id", Integer, nullable=False),
+                       Column("paper_key", String(128), nullable=False),
+                       Column("items", Text, nullable=False),  # JSON: item ids in the order asked, retries appended
+                       Column("position", Integer, nullable=False),
+                       Column("results", Text, nullable=False),  # JSON: [item id, answer id, correct] per answer
+                       Column("started_at", DateTime(timezone=True), nullable=False))
 # a learner's progress is read on every quiz and progress page: these keep it from scanning all rows
 INDEXES = (Index("reviews_by_learner", reviews.c.learner_id, reviews.c.paper_key),
            Index("answers_by_learner", answers.c.learner_id, answers.c.paper_key, answers.c.answered_at),
-           Index("sessions_by_age", sessions.c.created_at))
+           Index("sessions_by_age", sessions.c.created_at),
+           Index("reviews_by_time", reviews.c.learner_id, reviews.c.reviewed_at),
+           Index("own_cards_by_learner", own_cards.c.learner_id, own_cards.c.paper_key))
 SESSION_LIFETIME = timedelta(days=30)  # a login lasts this long (its cookie's Max-Age too), then ends
 HISTORY = 50  # answers shown in a progress view, the most recent
 # SQLite: with readers always active (a busy server) the write-ahead log is never started over and
@@ -136,6 +170,7 @@ class Store:
             had_quiz_states = inspect(self.engine).has_table(quiz_states.name)
             had_library = inspect(self.engine).has_table(library.name)
             meta.create_all(self.engine)
+            _add_missing_columns(self.engine)
             for index in INDEXES:  # also on a database made before the index existed
                 index.create(self.engine, checkfirst=True)
             if not had_quiz_states:  # a database made before the table existed: fill it from the answers
@@ -213,13 +248,21 @@ class Store:
                                                                library.c.paper_key == paper_key)).first() is not None
 
     def library(self, learner_id: int) -> list[dict]:
-        """The learner's papers, the latest added first."""
+        """The learner's papers, the latest added first: key, title (theirs, if they renamed it), the
+        compiled title, tags (a list) and when it was added."""
         with self.reader.connect() as c:
-            rows = c.execute(select(papers.c.key, papers.c.title, library.c.added_at)
+            rows = c.execute(select(papers.c.key, papers.c.title.label("compiled_title"), library.c.title,
+                                    library.c.tags, library.c.added_at)
                              .join(library, library.c.paper_key == papers.c.key)
                              .where(library.c.learner_id == learner_id)
                              .order_by(library.c.added_at.desc(), papers.c.key)).mappings().all()
-        return [dict(r) for r in rows]
+        return [{**r, "title": r["title"] or r["compiled_title"], "tags": (r["tags"] or "").split()} for r in rows]
+
+    def set_library_entry(self, learner_id: int, paper_key: str, title: str | None, tags: list[str]) -> None:
+        """The learner's own title (None: the paper's) and tags for a paper in their library."""
+        with self._writing() as c:
+            c.execute(library.update().where(library.c.learner_id == learner_id, library.c.paper_key == paper_key)
+                      .values(title=title or None, tags=" ".join(tags) or None))
 
     def remove_from_library(self, learner_id: int, paper_key: str) -> bool:
         """Take a paper out of one learner's library with their schedule, reviews and answers for it,
@@ -230,7 +273,7 @@ class Store:
                                .execution_options(preserve_rowcount=True))
             if result.rowcount == 0:
                 return False
-            for table in (card_states, reviews, answers, quiz_states):
+            for table in (card_states, reviews, answers, quiz_states, own_cards, lesson_reads, study_sessions):
                 c.execute(table.delete().where(table.c.learner_id == learner_id, table.c.paper_key == paper_key))
         return True
 
@@ -332,18 +375,17 @@ class Store:
 
     def review(self, learner_id: int, paper_key: str, card_id: str, rating: int, now: datetime,
                review_id: str | None = None) -> dict:
-        """Apply one review in one transaction; a repeated ``review_id`` is applied once."""
-        from fsrs import Card, Rating, Scheduler
+        """Apply one review in one transaction; a repeated ``review_id`` is applied once. The state
+        before it is kept with the review, so that it can be undone."""
+        from .schedule import fresh_card, reviewed
 
         if rating not in (1, 2, 3, 4):
             raise ValueError("a grade is 1 (again), 2 (hard), 3 (good) or 4 (easy)")
         review_id = review_id or uuid.uuid4().hex
         with self._writing() as c:
             key = dict(learner_id=learner_id, paper_key=paper_key, card_id=card_id)
-            # a card_id of our own: without one, fsrs makes one from the clock and sleeps 1 ms to keep it unique
-            fresh = Card(card_id=int(hashlib.sha256(card_id.encode()).hexdigest()[:12], 16), due=now)
-            c.execute(self._insert(card_states).values(**key, fsrs=json.dumps(fresh.to_dict()), due=now, reps=0)
-                      .on_conflict_do_nothing())
+            c.execute(self._insert(card_states).values(**key, fsrs=json.dumps(fresh_card(card_id, now).to_dict()),
+                                                       due=now, reps=0).on_conflict_do_nothing())
             row = c.execute(select(card_states.c.fsrs, card_states.c.due, card_states.c.reps).where(
                 *(getattr(card_states.c, k) == v for k, v in key.items())).with_for_update()).first()
             # Only now, holding the card's lock, is "was this review applied?" a safe question: a retry
@@ -354,11 +396,179 @@ class Store:
                 if tuple(done) != (learner_id, paper_key, card_id):
                     raise ReviewConflict("that review_id was already used for another review; send a new one")
                 return {"review_id": review_id, "due": _utc(row.due).isoformat(), "reps": row.reps, "repeated": True}
-            card, _ = Scheduler().review_card(Card.from_dict(json.loads(row.fsrs)), Rating(rating), now)
+            card = reviewed(row.fsrs, card_id, rating, now)
             c.execute(card_states.update().where(*(getattr(card_states.c, k) == v for k, v in key.items()))
                       .values(fsrs=json.dumps(card.to_dict()), due=card.due, reps=row.reps + 1))
-            c.execute(reviews.insert().values(id=review_id, rating=rating, reviewed_at=now, **key))
+            c.execute(reviews.insert().values(id=review_id, rating=rating, reviewed_at=now, **key,
+                                              before=row.fsrs if row.reps else None, due_before=row.due))
         return {"review_id": review_id, "due": _utc(card.due).isoformat(), "reps": row.reps + 1, "repeated": False}
+
+    def last_review(self, learner_id: int) -> dict | None:
+        """The learner's latest review (the one Undo takes back), or None."""
+        with self.reader.connect() as c:
+            row = c.execute(select(reviews.c.id, reviews.c.paper_key, reviews.c.card_id, reviews.c.rating,
+                                   reviews.c.reviewed_at).where(reviews.c.learner_id == learner_id)
+                            .order_by(reviews.c.reviewed_at.desc(), reviews.c.id.desc()).limit(1)).mappings().first()
+        return dict(row) if row else None
+
+    def undo_review(self, learner_id: int, review_id: str) -> dict | None:
+        """Take back one review: the card's state as it was before, the review gone. None when there is no
+        such review of this learner (already undone)."""
+        from .schedule import fresh_card
+
+        with self._writing() as c:
+            row = c.execute(select(reviews).where(reviews.c.id == review_id, reviews.c.learner_id == learner_id)
+                            ).mappings().first()
+            if row is None:
+                return None
+            where = (card_states.c.learner_id == learner_id, card_states.c.paper_key == row["paper_key"],
+                     card_states.c.card_id == row["card_id"])
+            # a card that was new is new again (its row stays: it may be suspended or buried)
+            before = row["before"] or json.dumps(fresh_card(row["card_id"], _utc(row["due_before"])).to_dict())
+            c.execute(card_states.update().where(*where).values(fsrs=before, due=row["due_before"],
+                                                                reps=card_states.c.reps - 1))
+            c.execute(reviews.delete().where(reviews.c.id == review_id))
+        return {"paper_key": row["paper_key"], "card_id": row["card_id"]}
+
+    def card_states(self, learner_id: int, paper_keys: list[str] | None = None) -> dict[tuple[str, str], "CardState"]:
+        """(paper, card) -> its stored state, for the learner's papers (or the ones named)."""
+        from .schedule import CardState
+
+        query = select(card_states).where(card_states.c.learner_id == learner_id)
+        if paper_keys is not None:
+            query = query.where(card_states.c.paper_key.in_(paper_keys))
+        with self.reader.connect() as c:
+            rows = c.execute(query).mappings().all()
+        return {(r["paper_key"], r["card_id"]): CardState(
+            r["paper_key"], r["card_id"], r["fsrs"], _utc(r["due"]), r["reps"], bool(r["suspended"]),
+            bool(r["deleted"]), _utc(r["buried_until"]) if r["buried_until"] else None) for r in rows}
+
+    def done_since(self, learner_id: int, since: datetime) -> "Today":
+        """New cards first seen and review cards reviewed since ``since`` (the learner's midnight)."""
+        from .schedule import Today
+
+        with self.reader.connect() as c:
+            rows = c.execute(select(reviews.c.paper_key, reviews.c.card_id, func.max(reviews.c.reviewed_at).label("last"),
+                                    func.max(case((reviews.c.before.is_(None), reviews.c.reviewed_at)))
+                                    .label("first_at"))
+                             .where(reviews.c.learner_id == learner_id)
+                             .group_by(reviews.c.paper_key, reviews.c.card_id)).all()
+        new = sum(1 for r in rows if r.first_at is not None and _utc(r.first_at) >= since)
+        old = sum(1 for r in rows if _utc(r.last) >= since and not (r.first_at is not None and _utc(r.first_at) >= since))
+        return Today(new=new, reviews=old)
+
+    def flag_card(self, learner_id: int, paper_key: str, card_id: str, now: datetime, **flags) -> None:
+        """Suspend, delete or bury a card (or undo that): ``suspended``, ``deleted``, ``buried_until``."""
+        from .schedule import fresh_card
+
+        with self._writing() as c:
+            key = dict(learner_id=learner_id, paper_key=paper_key, card_id=card_id)
+            c.execute(self._insert(card_states).values(**key, fsrs=json.dumps(fresh_card(card_id, now).to_dict()),
+                                                       due=now, reps=0).on_conflict_do_nothing())
+            c.execute(card_states.update().where(*(getattr(card_states.c, k) == v for k, v in key.items()))
+                      .values(**flags))
+
+    def review_log(self, learner_id: int, since: datetime) -> list[dict]:
+        """Every review since ``since``: when, the grade, and whether the card was already learned."""
+        from .schedule import REVIEW
+
+        with self.reader.connect() as c:
+            rows = c.execute(select(reviews.c.reviewed_at, reviews.c.rating, reviews.c.before).where(
+                reviews.c.learner_id == learner_id, reviews.c.reviewed_at >= since)).all()
+        return [{"at": _utc(r.reviewed_at), "rating": r.rating,
+                 "learned": bool(r.before) and json.loads(r.before).get("state") == REVIEW} for r in rows]
+
+    # -- cards a learner writes ----------------------------------------------------------------
+    def add_own_card(self, learner_id: int, paper_key: str, front: str, back: str, now: datetime) -> str:
+        card_id = "own-" + hashlib.sha256(f"{learner_id}\x1f{paper_key}\x1f{front}\x1f{back}".encode()).hexdigest()[:16]
+        with self._writing() as c:
+            c.execute(self._insert(own_cards).values(id=card_id, learner_id=learner_id, paper_key=paper_key, front=front,
+                                                     back=back, created_at=now).on_conflict_do_nothing())
+        return card_id
+
+    def own_cards(self, learner_id: int, paper_keys: list[str] | None = None) -> list[dict]:
+        query = select(own_cards).where(own_cards.c.learner_id == learner_id)
+        if paper_keys is not None:
+            query = query.where(own_cards.c.paper_key.in_(paper_keys))
+        with self.reader.connect() as c:
+            return [dict(r) for r in c.execute(query.order_by(own_cards.c.created_at, own_cards.c.id)).mappings()]
+
+    def delete_own_card(self, learner_id: int, card_id: str) -> None:
+        with self._writing() as c:
+            c.execute(own_cards.delete().where(own_cards.c.learner_id == learner_id, own_cards.c.id == card_id))
+            c.execute(card_states.delete().where(card_states.c.learner_id == learner_id, card_states.c.card_id == card_id))
+
+    # -- lessons read, settings ------------------------------------------------------------------
+    def mark_read(self, learner_id: int, paper_key: str, lesson_id: str, now: datetime) -> None:
+        with self._writing() as c:
+            c.execute(self._insert(lesson_reads).values(learner_id=learner_id, paper_key=paper_key, lesson_id=lesson_id,
+                                                        read_at=now).on_conflict_do_nothing())
+
+    def lessons_read(self, learner_id: int, paper_keys: list[str] | None = None) -> dict[tuple[str, str], datetime]:
+        query = select(lesson_reads).where(lesson_reads.c.learner_id == learner_id)
+        if paper_keys is not None:
+            query = query.where(lesson_reads.c.paper_key.in_(paper_keys))
+        with self.reader.connect() as c:
+            return {(r.paper_key, r.lesson_id): _utc(r.read_at) for r in c.execute(query)}
+
+    def settings(self, learner_id: int) -> dict[str, str]:
+        with self.reader.connect() as c:
+            return dict(c.execute(select(learner_settings.c.name, learner_settings.c.value)
+                                  .where(learner_settings.c.learner_id == learner_id)).all())
+
+    def set_settings(self, learner_id: int, values: dict[str, str]) -> None:
+        with self._writing() as c:
+            for name, value in values.items():
+                row = self._insert(learner_settings).values(learner_id=learner_id, name=name, value=value)
+                c.execute(row.on_conflict_do_update(index_elements=[learner_settings.c.learner_id,
+                                                                    learner_settings.c.name],
+                                                    set_={"value": row.excluded.value}))
+
+    def activity_times(self, learner_id: int, since: datetime) -> list[datetime]:
+        """When the learner studied (reviews, answers, lessons read) since ``since``: for the streak."""
+        with self.reader.connect() as c:
+            rows = c.execute(union(
+                select(reviews.c.reviewed_at.label("at")).where(reviews.c.learner_id == learner_id,
+                                                                 reviews.c.reviewed_at >= since),
+                select(answers.c.answered_at).where(answers.c.learner_id == learner_id, answers.c.answered_at >= since),
+                select(lesson_reads.c.read_at).where(lesson_reads.c.learner_id == learner_id,
+                                                     lesson_reads.c.read_at >= since))).all()
+        return [_utc(r.at) for r in rows]
+
+    # -- a quiz taken one item at a time -----------------------------------------------------------
+    def new_study(self, learner_id: int, paper_key: str, item_ids: list[str], now: datetime) -> str:
+        study_id = uuid.uuid4().hex
+        with self._writing() as c:
+            c.execute(study_sessions.insert().values(id=study_id, learner_id=learner_id, paper_key=paper_key,
+                                                     items=json.dumps(item_ids), position=0, results="[]",
+                                                     started_at=now))
+        return study_id
+
+    def study(self, learner_id: int, study_id: str) -> dict | None:
+        with self.reader.connect() as c:
+            row = c.execute(select(study_sessions).where(study_sessions.c.id == study_id,
+                                                         study_sessions.c.learner_id == learner_id)).mappings().first()
+        return _study(row) if row else None
+
+    def study_answered(self, learner_id: int, study_id: str, item_id: str, answer_id: str, correct: bool) -> dict | None:
+        """Move a session on past its current item, answered: a miss asked again at the end, once. An answer
+        to another item than the current one (a form sent twice) moves nothing."""
+        with self._writing() as c:
+            row = c.execute(select(study_sessions).where(study_sessions.c.id == study_id,
+                                                         study_sessions.c.learner_id == learner_id)
+                            .with_for_update()).mappings().first()
+            if row is None:
+                return None
+            s = _study(row)
+            if s["position"] < len(s["items"]) and s["items"][s["position"]] == item_id \
+                    and all(r[1] != answer_id for r in s["results"]):
+                s["results"].append([item_id, answer_id, correct])
+                if not correct and s["items"].count(item_id) == 1:
+                    s["items"].append(item_id)
+                s["position"] += 1
+                c.execute(study_sessions.update().where(study_sessions.c.id == study_id).values(
+                    items=json.dumps(s["items"]), position=s["position"], results=json.dumps(s["results"])))
+        return s
 
     # -- quiz -------------------------------------------------------------------------------
     def record_answer(self, learner_id: int, paper_key: str, item_id: str, correct: bool, answer: str,
@@ -390,7 +600,8 @@ class Store:
     def answer(self, answer_id: str) -> dict | None:
         """One stored answer: whether it was right and what was given (as JSON)."""
         with self.reader.connect() as c:
-            row = c.execute(select(answers.c.item_id, answers.c.correct, answers.c.answer)
+            row = c.execute(select(answers.c.item_id, answers.c.correct, answers.c.answer, answers.c.learner_id,
+                                   answers.c.paper_key)
                             .where(answers.c.id == answer_id)).mappings().first()
         return {**row, "correct": bool(row["correct"])} if row else None
 
@@ -434,6 +645,11 @@ class Store:
             return {t.name: c.execute(select(func.count()).select_from(t)).scalar() for t in (reviews, answers, papers)}
 
 
+def _study(row) -> dict:
+    return {"id": row["id"], "paper_key": row["paper_key"], "items": json.loads(row["items"]), "position": row["position"],
+            "results": json.loads(row["results"]), "started_at": _utc(row["started_at"])}
+
+
 def _latest_answers():
     """The latest answer to each item of each learner, from the answers table (to fill quiz_states)."""
     rank = func.row_number().over(partition_by=(answers.c.learner_id, answers.c.paper_key, answers.c.item_id),
@@ -453,6 +669,22 @@ def _first_libraries():
     single = select(learners.c.id, papers.c.key, papers.c.created_at).join(papers, true()) \
         .where(learners.c.username == SINGLE_LEARNER)
     return union(by_use, single)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Columns added to a table after a database was made (all nullable), added to that database."""
+    tables = inspect(engine)
+    for table in meta.sorted_tables:
+        have = {c["name"] for c in tables.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have:
+                kind = column.type.compile(engine.dialect)
+                try:
+                    with engine.begin() as c:
+                        c.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+                except Exception:  # another process opening the database added it first
+                    if column.name not in {c["name"] for c in inspect(engine).get_columns(table.name)}:
+                        raise
 
 
 def _engine(url: str, write: bool = True) -> Engine:

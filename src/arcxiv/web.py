@@ -17,6 +17,7 @@ import functools
 import hashlib
 import hmac
 import json
+import logging
 import re
 import secrets
 import uuid
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from threading import Lock
+from types import SimpleNamespace
 
 import anyio
 from fastapi import FastAPI, Request
@@ -41,9 +43,10 @@ from .answers import check_answer, given_text, plain_math
 from .errors import ArcxivError, InputError
 from .ingest import MAX_BYTES, MAX_PAPER_BYTES, count_papers, ingest
 from .models import Curriculum, Paper, QuizItem
-from .render.html import answer_text, to_html
+from .render.html import answer_text, lesson_file, to_html
 from .render.mathml import rich
 from .store import SESSION_LIFETIME, AnswerConflict, ReviewConflict, Store
+from .web_study import DOWNLOADS, add_study_routes
 
 COOKIE = "arcxiv_session"
 COOKIE_MAX_AGE = int(SESSION_LIFETIME.total_seconds())  # a browser restart keeps the login
@@ -213,11 +216,17 @@ def math_markup(cur: Curriculum | None):
     return lambda text: Markup(rich(str(text), symbols))
 
 
-def linked_into_app(key: str, html: str) -> str:
-    """The app's copy of a course page: a way back to the app, and the study pages sent to the app's own
-    (the course that ``arcxiv compile`` writes stays as it is)."""
+def linked_into_app(key: str, html: str, lesson_id: str | None = None) -> str:
+    """The app's copy of a course page: a way back to the app, the study pages sent to the app's own,
+    and on a lesson a button that marks it read (the course that ``arcxiv compile`` writes stays as it is)."""
     back = f'<li><a href="/papers/{key}">← Back to ArcXiv</a></li>'
     html = COURSE_NAV.sub(lambda m: m.group(0) + back, html, count=1)
+    if lesson_id:
+        mark = (f'<form method="post" action="/papers/{key}/lessons/{lesson_id}/read" class="read-mark">'
+                '<button type="submit">I have read this lesson: mark it read</button></form>\n')
+        at = html.find('<nav class="pager"')
+        at = at if at >= 0 else html.find("</main>")
+        html = html[:at] + mark + html[at:] if at >= 0 else html
     for study_page, route in STUDY_PAGES.items():
         html = html.replace(f'href="{study_page}"', f'href="/papers/{key}/{route}"')
     return html
@@ -258,7 +267,8 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         if row is None:
             raise Failure(404, NO_PAPER)
         cur = Curriculum.model_validate_json(row["curriculum"])
-        files = {name: (linked_into_app(key, text) if name.endswith(".html") else text).encode("utf-8")
+        lessons = {lesson_file(l): l.id for l in cur.lessons}
+        files = {name: (linked_into_app(key, text, lessons.get(name)) if name.endswith(".html") else text).encode("utf-8")
                  for name, text in to_html(cur).items() if name not in STUDY_PAGES}
         if len(rendered) >= 64:  # keep the most recent papers only
             rendered.pop(next(iter(rendered)))
@@ -378,7 +388,8 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
         try:
             await inner(scope, receive, send_with_headers)
-        except Exception:  # never a traceback page
+        except Exception:  # never a traceback page: the traceback goes to the server's log
+            logging.getLogger("arcxiv.web").exception("%s %s failed", scope["method"], scope["path"])
             if not started:
                 await JSONResponse({"error": "Something went wrong on our side; nothing was saved."}, 500)(
                     scope, receive, send_with_headers)
@@ -420,7 +431,10 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         if paper is not None:
             key, cur = paper
             ctx.update(paper={"key": key, "title": cur.source.title}, m=math_markup(cur))
-        html = env.get_template(template).render(csrf=request.state.csrf, multi_user=multi_user, user=username, **ctx)
+        # the browser is asked for its time zone until the learner has one (web.js sends it)
+        unset = request.state.learner != ANONYMOUS and not store.settings(request.state.learner).get("time_zone")
+        html = env.get_template(template).render(csrf=request.state.csrf, multi_user=multi_user, user=username,
+                                                 time_zone_unset=unset, **ctx)
         return HTMLResponse(html, status_code=status)
 
     def problem_page(request: Request, exc: Failure) -> HTMLResponse:
@@ -526,29 +540,81 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         key, title, cached = await run_in_threadpool(compile_into_library, learner_id, data, name)
         return JSONResponse({"key": key, "title": title, "cached": cached, "url": f"/papers/{key}"}, 200 if cached else 201)
 
+    def library_data(request: Request) -> dict:
+        """The learner's papers, found by words of their title or by tag; each with what is due and read."""
+        learner_id = learner(request)
+        words = str(request.query_params.get("q", "")).strip().lower()
+        tag = str(request.query_params.get("tag", "")).strip().lower()
+        entries = store.library(learner_id)
+        every_tag = sorted({t for p in entries for t in p["tags"]})
+        found = [p for p in entries if (not words or all(w in f"{p['title']} {' '.join(p['tags'])}".lower()
+                                                          for w in words.split()))
+                 and (not tag or tag in (t.lower() for t in p["tags"]))]
+        reads = store.lessons_read(learner_id)
+        out = []
+        for p in found:
+            cur = loaded(p["key"])[0]
+            out.append({"key": p["key"], "title": p["title"], "tags": p["tags"], "url": f"/papers/{p['key']}",
+                        "lessons": len(cur.lessons), "read": sum((p["key"], l.id) in reads for l in cur.lessons),
+                        "cards": len(cur.flashcards), "quiz_items": len(cur.quiz),
+                        "due": study.due(learner_id, [p["key"]])})
+        return {"papers": out, "q": words, "tag": tag, "tags": every_tag, "total": len(entries)}
+
     @app.get("/library", response_class=HTMLResponse)
-    def library(request: Request):
-        return page(request, "library.html", title="Library", papers=store.library(learner(request)))
+    def library_page(request: Request):
+        return page(request, "library.html", title="Library", **library_data(request))
 
     @app.get("/api/papers")
     def api_library(request: Request):
-        return [{"key": p["key"], "title": p["title"], "url": f"/papers/{p['key']}"}
-                for p in store.library(learner(request))]
+        return library_data(request)["papers"]
+
+    def paper_data(request: Request, key: str) -> dict:
+        cur = paper_for(request, key)
+        learner_id = learner(request)
+        entry = next(p for p in store.library(learner_id) if p["key"] == key)
+        reads = store.lessons_read(learner_id, [key])
+        latest = store.latest_answers(learner_id, key)
+        return {"key": key, "title": entry["title"], "compiled_title": cur.source.title, "tags": entry["tags"],
+                "lessons": [{"number": l.number, "title": l.title, "level": l.level, "id": l.id,
+                             "url": f"/papers/{key}/course/{lesson_file(l)}", "read": (key, l.id) in reads}
+                            for l in cur.lessons],
+                "sections": [{"id": s.id, "title": s.title} for s in cur.sections],
+                "cards": len(cur.flashcards), "quiz_items": len(cur.quiz), "answered": len(latest),
+                "right": sum(latest.values()),
+                "downloads": [{"format": f, "label": label, "opens_in": opens, "url": f"/papers/{key}/download/{f}"}
+                              for f, (label, opens) in DOWNLOADS.items()],
+                "curriculum": f"/api/papers/{key}/curriculum"}
 
     @app.get("/papers/{key}", response_class=HTMLResponse)
     def paper_page(request: Request, key: str):
-        cur = paper_for(request, key)
-        due = len(store.due_cards(learner(request), key, [c.id for c in cur.flashcards], _now()))
-        return page(request, "paper.html", title=cur.source.title, lessons=cur.lessons, sections=cur.sections,
-                    due=due, quiz_count=len(cur.quiz), paper=(key, cur))
+        data = paper_data(request, key)
+        return page(request, "paper.html", **data, due=study.due(learner(request), [key]),
+                    paper=(key, paper_for(request, key)))
 
     @app.get("/api/papers/{key}")
     def api_paper(request: Request, key: str):
-        cur = paper_for(request, key)
-        return {"key": key, "title": cur.source.title, "lessons": [{"number": l.number, "title": l.title, "level": l.level}
-                                                                  for l in cur.lessons],
-                "sections": [{"id": s.id, "title": s.title} for s in cur.sections],
-                "curriculum": f"/api/papers/{key}/curriculum"}
+        return {**paper_data(request, key), "due": study.due(learner(request), [key])}
+
+    def rename(request: Request, key: str, title, tags) -> dict:
+        paper_for(request, key)
+        title = " ".join(str(title or "").split())
+        words = re.findall(r"[\w\-.]+", str(tags or "").replace(",", " "))
+        if len(title) > 300 or len(words) > 30 or any(len(t) > 40 for t in words):
+            raise Failure(422, "A title is at most 300 characters; tags are up to 30 words of up to 40 characters.")
+        store.set_library_entry(learner(request), key, title, list(dict.fromkeys(words)))
+        return {"key": key, "title": title or loaded(key)[0].source.title, "tags": list(dict.fromkeys(words))}
+
+    @app.post("/papers/{key}/entry")
+    async def rename_post(request: Request, key: str):
+        form = await form_with_csrf(request)
+        await in_writer(rename, request, key, form.get("title"), form.get("tags"))
+        return RedirectResponse(f"/papers/{key}", 303)
+
+    @app.post("/api/papers/{key}/entry")
+    async def api_rename(request: Request, key: str):
+        api_csrf(request)
+        body = await _json(request)
+        return await in_writer(rename, request, key, body.get("title"), body.get("tags"))
 
     @app.get("/api/papers/{key}/curriculum")
     def api_curriculum(request: Request, key: str):
@@ -567,7 +633,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
     @app.get("/assets/{name}")
     def assets(name: str):
-        if name not in ("style.css", "web.js"):
+        if name not in ("style.css", "web.js", "app.css"):
             raise Failure(404, "No such file.")
         folder = "render/static" if name == "style.css" else "web_static"
         body = resources.files("arcxiv").joinpath(folder, name).read_bytes()
@@ -623,90 +689,16 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
     def api_deep(request: Request, key: str, section: str):
         return dive_json(request, key, section)
 
-    # -- flashcard review ------------------------------------------------------------------------
-    def next_card(request: Request, key: str):
-        cur = paper_for(request, key)
-        due = store.due_cards(learner(request), key, [c.id for c in cur.flashcards], _now())
-        card = next((c for c in cur.flashcards if due and c.id == due[0]), None)
-        return cur, card, len(due)
-
-    @app.get("/papers/{key}/review", response_class=HTMLResponse)
-    def review_page(request: Request, key: str):
-        cur, card, remaining = next_card(request, key)
-        passage = ""
-        if card:
-            from .render.exports import Sentences
-
-            passage = Sentences(cur).passage(card.back)
-        return page(request, "review.html", title="Review", card=card, remaining=remaining, passage=passage,
-                    review_id=uuid.uuid4().hex, paper=(key, cur))
-
-    @app.get("/api/papers/{key}/review")
-    def api_next_card(request: Request, key: str):
-        _, card, remaining = next_card(request, key)
-        return {"remaining": remaining, "card": card.model_dump() if card else None}
-
-    def do_review(request: Request, key: str, card_id: str, grade, review_id: str | None) -> dict:
-        cur = paper_for(request, key)
-        if card_id not in {c.id for c in cur.flashcards}:
-            raise Failure(404, "No such card in this paper.")
-        review_id = _client_id(review_id, "review_id")
-        try:
-            grade = int(grade)
-            return store.review(learner(request), key, card_id, grade, _now(), review_id)
-        except ReviewConflict:
-            raise Failure(409, "That review_id was already used for another review; send a new one.") from None
-        except (TypeError, ValueError):
-            raise Failure(422, "A grade is 1 (again), 2 (hard), 3 (good) or 4 (easy).") from None
-
-    @app.post("/papers/{key}/review")
-    async def review_post(request: Request, key: str):
-        form = await form_with_csrf(request)
-        await in_writer(do_review, request, key, str(form.get("card_id", "")), form.get("grade"),
-                        str(form.get("review_id", "")))
-        return RedirectResponse(f"/papers/{key}/review", 303)
-
-    @app.post("/api/papers/{key}/reviews")
-    async def api_review(request: Request, key: str):
-        api_csrf(request)
-        body = await _json(request)
-        return await in_writer(do_review, request, key, str(body.get("card_id", "")), body.get("grade"),
-                               body.get("review_id"))
-
-    # -- quiz -----------------------------------------------------------------------------------
-    def quiz_state(request: Request, key: str) -> tuple[int, int]:
-        latest = store.latest_answers(learner(request), key)
-        return sum(latest.values()), len(latest)
-
+    # -- quiz answers (the study pages in web_study use these) ----------------------------------
     def quiz_item(cur: Curriculum, item_id: str) -> QuizItem:
         q = next((q for q in cur.quiz if q.id == item_id), None)
         if q is None:
             raise Failure(404, "No such quiz item in this paper.")
         return q
 
-    def quiz_page_response(request: Request, key: str, feedback: dict | None = None, latest: bool = False):
-        """The quiz; ``feedback``: the result of one item, just sent (or resent), or its ``latest`` stored answer."""
-        cur = paper_for(request, key)
-        right, answered = quiz_state(request, key)
-        return page(request, "quiz.html", title="Quiz", quiz=cur.quiz, right=right, answered=answered,
-                    feedback=feedback, latest=latest, answer_ids={q.id: uuid.uuid4().hex for q in cur.quiz},
-                    paper=(key, cur))
-
-    @app.get("/papers/{key}/quiz", response_class=HTMLResponse)
-    def quiz_page(request: Request, key: str):
-        return quiz_page_response(request, key)
-
-    @app.get("/api/papers/{key}/quiz")
-    def api_quiz(request: Request, key: str):
-        cur = paper_for(request, key)
-        right, answered = quiz_state(request, key)
-        return {"right": right, "answered": answered,
-                "items": [{"id": q.id, "kind": q.kind, "prompt": q.prompt.text, "choices": q.choices, "left": q.left}
-                          for q in cur.quiz]}
-
     def do_answer(request: Request, key: str, item_id: str, given, answer_id: str | None) -> dict:
         q = quiz_item(paper_for(request, key), item_id)
-        answer_id = _client_id(answer_id, "answer_id")
+        answer_id = _client_id(answer_id, "answer_id") or uuid.uuid4().hex
         correct = check_answer(q, given)
         try:
             stored = store.record_answer(learner(request), key, item_id, correct, json.dumps(given, ensure_ascii=False),
@@ -718,23 +710,6 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
             given, correct = stored_given(first["answer"]), first["correct"]
         return answer_result(q, answer_id, given, correct, repeated=not stored)
 
-    @app.get("/papers/{key}/quiz/{item_id}", response_class=HTMLResponse)
-    def answer_page(request: Request, key: str, item_id: str):
-        """A result's URL opened again: the latest answer stored for the item."""
-        q = quiz_item(paper_for(request, key), item_id)
-        latest = store.latest_answer(learner(request), key, item_id)
-        feedback = answer_result(q, None, stored_given(latest["answer"]), latest["correct"], False) if latest else None
-        return quiz_page_response(request, key, feedback=feedback, latest=True)
-
-    @app.post("/papers/{key}/quiz/{item_id}", response_class=HTMLResponse)
-    async def answer_post(request: Request, key: str, item_id: str):
-        form = await form_with_csrf(request)
-        multi = [form[k] for k in sorted((k for k in form if k.startswith("answer_") and k[7:].isdigit()),
-                                         key=lambda k: int(k[7:]))]  # answer_0, answer_1…; not answer_id
-        given = multi if multi else form.get("answer", "")
-        result = await in_writer(do_answer, request, key, item_id, given, str(form.get("answer_id", "")))
-        return quiz_page_response(request, key, feedback=result)
-
     @app.post("/api/papers/{key}/answers")
     async def api_answer(request: Request, key: str):
         api_csrf(request)
@@ -742,33 +717,20 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         return await in_writer(do_answer, request, key, str(body.get("item_id", "")), body.get("answer"),
                                body.get("answer_id"))
 
-    # -- progress -------------------------------------------------------------------------------
-    def progress_data(request: Request, key: str) -> dict:
-        cur = paper_for(request, key)
-        p = store.progress(learner(request), key, _now())
-        latest = p["latest"]
-        prompts = {q.id: q.prompt.text for q in cur.quiz}
-        lessons = []
-        for l in cur.lessons:
-            cards = [c.id for c in cur.flashcards if c.lesson_id == l.id]
-            items = [q.id for q in cur.quiz if q.lesson_id == l.id]
-            lessons.append({"number": l.number, "title": l.title, "cards": len(cards), "quiz_items": len(items),
-                            "seen": sum(c in p["cards"] for c in cards), "answered": sum(i in latest for i in items),
-                            "right": sum(latest.get(i, False) for i in items)})
-        due = len(store.due_cards(learner(request), key, [c.id for c in cur.flashcards], _now()))
-        history = [{"at": a["at"][:19].replace("T", " "), "correct": a["correct"], "prompt": prompts.get(a["item_id"], "")}
-                   for a in p["answers"]]
-        return {"due": due, "reviews": p["reviews"], "right": sum(latest.values()), "answered": len(latest),
-                "lessons": lessons, "history": history}
+    async def same_site_form(request: Request) -> None:
+        """A form on a cached course page (shared by every learner, so it cannot carry a session's CSRF
+        token): accepted when the browser says it was sent from this site."""
+        origin = request.headers.get("origin") or ""
+        site = request.headers.get("sec-fetch-site") or ""
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        if origin != own and site != "same-origin":
+            await form_with_csrf(request)
 
-    @app.get("/papers/{key}/progress", response_class=HTMLResponse)
-    def progress_page(request: Request, key: str):
-        data = progress_data(request, key)
-        return page(request, "progress.html", title="Progress", **data, paper=(key, paper_for(request, key)))
-
-    @app.get("/api/papers/{key}/progress")
-    def api_progress(request: Request, key: str):
-        return progress_data(request, key)
+    study = add_study_routes(app, SimpleNamespace(
+        store=store, page=page, paper_for=paper_for, learner=learner, loaded=loaded, in_writer=in_writer,
+        form_with_csrf=form_with_csrf, same_site_form=same_site_form, api_csrf=api_csrf, read_json=_json,
+        client_id=_client_id, now=_now, do_answer=do_answer, quiz_item=quiz_item, stored_given=stored_given,
+        Failure=Failure, ReviewConflict=ReviewConflict))
 
     # -- accounts (multi-user mode) ----------------------------------------------------------------
     def account_page(request: Request, signup: bool, status: int = 200, message: str | None = None,

@@ -1,0 +1,208 @@
+"""schedule: what a learner's review queue holds and what they are told about it, as pure functions
+over card states (the store reads and writes them).
+
+Anki's rules, with FSRS as the scheduler: cards in learning come back within the session (an Again
+is shown again a minute later, and when nothing else is left a learning card due within
+LEARN_AHEAD is shown early); reviews and new cards are capped per day (the learner's own limits,
+counted from midnight in their time zone); suspended, deleted and buried cards wait. FSRS runs
+without fuzzing, so the interval a grade button promises is the one the grade gives.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+LEARN_AHEAD = timedelta(minutes=20)
+MATURE = timedelta(days=21)  # Anki's word for a card whose interval is three weeks or more
+NEW_PER_DAY, REVIEWS_PER_DAY = 20, 200
+GRADES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+LEARNING, REVIEW, RELEARNING = 1, 2, 3  # fsrs.State
+
+
+def scheduler():
+    from fsrs import Scheduler
+
+    return Scheduler(enable_fuzzing=False)
+
+
+def fresh_card(card_id: str, now: datetime):
+    """A new FSRS card with an id of our own (without one, fsrs makes one from the clock and sleeps 1 ms)."""
+    import hashlib
+
+    from fsrs import Card
+
+    return Card(card_id=int(hashlib.sha256(card_id.encode()).hexdigest()[:12], 16), due=now)
+
+
+def reviewed(fsrs_json: str | None, card_id: str, rating: int, now: datetime):
+    """The FSRS card after one grade (from its stored JSON, or new)."""
+    from fsrs import Card, Rating
+
+    card = Card.from_dict(json.loads(fsrs_json)) if fsrs_json else fresh_card(card_id, now)
+    return scheduler().review_card(card, Rating(rating), now)[0]
+
+
+def previews(fsrs_json: str | None, card_id: str, now: datetime) -> dict[int, str]:
+    """Grade -> the interval it gives, in words ("1 min", "10 min", "3 d"): the labels of the grade buttons."""
+    return {g: interval_label(reviewed(fsrs_json, card_id, g, now).due - now) for g in GRADES}
+
+
+def interval_label(span: timedelta) -> str:
+    seconds = max(span.total_seconds(), 60)
+    for unit, size in (("y", 365 * 86400), ("mo", 30 * 86400), ("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            amount = seconds / size
+            if unit in ("y", "mo") and amount < 10:
+                return f"{amount:.1f} {unit}"
+            return f"{round(amount)} {unit}"
+    return "1 min"
+
+
+@dataclass(frozen=True)
+class CardState:
+    """One card of one learner, as stored."""
+    paper_key: str
+    card_id: str
+    fsrs: str
+    due: datetime
+    reps: int
+    suspended: bool = False
+    deleted: bool = False
+    buried_until: datetime | None = None
+
+    @property
+    def state(self) -> int:
+        return json.loads(self.fsrs).get("state", LEARNING)
+
+    @property
+    def interval(self) -> timedelta:
+        last = json.loads(self.fsrs).get("last_review")
+        return self.due - datetime.fromisoformat(last) if last else timedelta(0)
+
+    def waiting(self, now: datetime) -> bool:
+        """Kept out of the queue: suspended, deleted, or buried until a later day."""
+        return self.suspended or self.deleted or (self.buried_until is not None and self.buried_until > now)
+
+
+@dataclass(frozen=True)
+class Limits:
+    new_per_day: int = NEW_PER_DAY
+    reviews_per_day: int = REVIEWS_PER_DAY
+
+
+@dataclass(frozen=True)
+class Today:
+    """What the learner has already done today: new cards seen, review cards reviewed."""
+    new: int = 0
+    reviews: int = 0
+
+
+@dataclass
+class Queue:
+    cards: list[tuple[str, str]] = field(default_factory=list)  # (paper key, card id), in the order shown
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+    next_due: datetime | None = None  # when the next card not in the queue falls due
+
+    @property
+    def size(self) -> int:
+        return len(self.cards)
+
+
+def build_queue(deck: list[tuple[str, str]], states: dict[tuple[str, str], CardState], now: datetime,
+                limits: Limits = Limits(), today: Today = Today()) -> Queue:
+    """Learning cards due now, then reviews due (earliest first, up to the day's limit), then new cards
+    in deck order (up to the day's limit); when none is left, a learning card due within LEARN_AHEAD."""
+    learning, due, new, later = [], [], [], []
+    for key in deck:
+        st = states.get(key)
+        if st is not None and st.waiting(now):
+            continue
+        if st is None or st.reps == 0:
+            new.append(key)
+        elif st.due <= now:
+            (learning if st.state in (LEARNING, RELEARNING) else due).append(key)
+        else:
+            later.append(key)
+    by_due = lambda k: states[k].due  # noqa: E731 (stable: deck order among equals)
+    learning.sort(key=by_due)
+    due = sorted(due, key=by_due)[:max(0, limits.reviews_per_day - today.reviews)]
+    new = new[:max(0, limits.new_per_day - today.new)]
+    later.sort(key=by_due)
+    if not (learning or due or new):
+        ahead = [k for k in later if states[k].state in (LEARNING, RELEARNING) and states[k].due <= now + LEARN_AHEAD]
+        learning, later = ahead, [k for k in later if k not in ahead]
+    return Queue(cards=learning + due + new, new=len(new), learning=len(learning), review=len(due),
+                 next_due=states[later[0]].due if later else None)
+
+
+# -- days in the learner's time zone ---------------------------------------------------------------
+def zone(name: str | None) -> ZoneInfo | timezone:
+    try:
+        return ZoneInfo(name) if name else timezone.utc
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.utc
+
+
+def valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+        return True
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
+def local_day(at: datetime, tz) -> date:
+    return at.astimezone(tz).date()
+
+
+def day_start(now: datetime, tz) -> datetime:
+    """Midnight of the learner's today, as a UTC time."""
+    return datetime.combine(local_day(now, tz), time(0), tzinfo=tz).astimezone(timezone.utc)
+
+
+def next_day_start(now: datetime, tz) -> datetime:
+    return datetime.combine(local_day(now, tz) + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc)
+
+
+def local_time(at: datetime, tz) -> str:
+    """"2026-12-03 21:05" in the learner's time zone."""
+    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def streak(days: set[date], today: date) -> int:
+    """Days in a row with any study, up to today (or up to yesterday, when nothing is done yet today)."""
+    day = today if today in days else today - timedelta(days=1)
+    count = 0
+    while day in days:
+        count, day = count + 1, day - timedelta(days=1)
+    return count
+
+
+def per_day(times: list[datetime], tz) -> dict[date, int]:
+    counts: dict[date, int] = {}
+    for at in times:
+        d = local_day(at, tz)
+        counts[d] = counts.get(d, 0) + 1
+    return counts
+
+
+def forecast(states: list[CardState], now: datetime, tz, days: int = 14) -> list[tuple[date, int]]:
+    """Cards falling due on each of the next ``days`` days (today counts what is due already)."""
+    today = local_day(now, tz)
+    counts = {today + timedelta(days=i): 0 for i in range(days)}
+    for st in states:
+        if st.suspended or st.deleted:
+            continue
+        d = max(local_day(st.due, tz), today)
+        if d in counts:
+            counts[d] += 1
+    return sorted(counts.items())
+
+
+def retention(ratings: list[int]) -> float | None:
+    """The share of reviews of cards already learned that were not graded Again (Anki's "true retention")."""
+    return sum(r > 1 for r in ratings) / len(ratings) if ratings else None

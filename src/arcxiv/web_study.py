@@ -1,0 +1,658 @@
+"""web_study: the app's study pages — card review (one paper or the daily queue of all), the quiz
+taken one item at a time, the cards of a paper, statistics, settings, progress, downloads and
+lessons marked read. Every page has a JSON twin under /api; every page works without JavaScript
+(web.js only saves the reloads).
+
+Routes are added to the app by ``add_study_routes`` with the app's own helpers (access checks,
+sessions, pages), so every route that names a paper checks the learner's library first.
+"""
+from __future__ import annotations
+
+import io
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from .answers import given_text, row_marks
+from .models import Curriculum, QuizItem
+from .render.exports import EXPORTERS, Sentences, slug
+from .render.html import answer_text, lesson_file
+from . import schedule as S
+
+QUIZ_KINDS = {"mcq": "Multiple choice", "true_false": "True or false", "fill_blank": "Fill in the blank",
+              "matching": "Match the pairs", "ordering": "Put in order"}
+CARD_KINDS = {"term": "Term", "symbol": "Symbol", "acronym": "Abbreviation", "cloze": "Fill the gap",
+              "relation": "How two ideas relate", "members": "What belongs together", "condition": "Condition",
+              "own": "Your card"}
+DOWNLOADS = {  # format -> (what it is, the real tool that opens it)
+    "anki": ("Anki deck (.apkg)", "Anki"), "csv": ("Flashcards and quiz as CSV", "Anki, Quizlet, spreadsheets"),
+    "gift": ("Quiz as GIFT", "Moodle"), "qti": ("Quiz as QTI 2.1 (.zip)", "Canvas, Blackboard, QTI players"),
+    "markdown": ("Markdown notes (.zip)", "Obsidian, Logseq"), "html": ("The course as a website (.zip)", "a browser")}
+CARD_ACTIONS = {"suspend": {"suspended": True}, "unsuspend": {"suspended": False}, "delete": {"deleted": True},
+                "restore": {"deleted": False}, "unbury": {"buried_until": None}}
+SETTINGS = {"time_zone": "", "new_per_day": str(S.NEW_PER_DAY), "reviews_per_day": str(S.REVIEWS_PER_DAY)}
+SAFE_BACK = re.compile(r"^/(?!/)[\w\-./?=&:%]*$")  # a path on this site, never another host
+ALL = "all"  # the review scope of the daily queue of every paper
+
+
+def ascii_name(filename: str) -> str:
+    """The plain filename= of a download (its filename* has the UTF-8 one): "μ-law.apkg" -> "u-law.apkg"."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", filename.replace("μ", "u")).encode("ascii", "ignore").decode()
+    return re.sub(r'[^\w.\-]', "_", folded) or "download"
+
+
+@dataclass
+class CardView:
+    """A card as the review page shows it, generated or the learner's own."""
+    paper_key: str
+    paper_title: str
+    id: str
+    kind: str
+    front: str
+    back: str
+    passage: str
+    lesson_id: str | None
+
+    @property
+    def kind_name(self) -> str:
+        return CARD_KINDS.get(self.kind, self.kind)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.paper_key}:{self.id}"
+
+
+def add_study_routes(app: FastAPI, h):
+    """``h``: the app's helpers (see ``create_app``)."""
+    store, Failure = h.store, h.Failure
+
+    # -- the learner's settings and day ------------------------------------------------------
+    def settings_of(learner_id: int) -> dict[str, str]:
+        return {**SETTINGS, **store.settings(learner_id)}
+
+    def tz_of(learner_id: int):
+        return S.zone(settings_of(learner_id)["time_zone"])
+
+    def limits_of(learner_id: int) -> S.Limits:
+        s = settings_of(learner_id)
+        return S.Limits(int(s["new_per_day"]), int(s["reviews_per_day"]))
+
+    # -- cards ----------------------------------------------------------------------------------
+    def cards_of(learner_id: int, keys: list[str]) -> dict[tuple[str, str], CardView]:
+        """Every card of these papers, in deck order: the paper's, then the learner's own."""
+        out: dict[tuple[str, str], CardView] = {}
+        own = store.own_cards(learner_id, keys)
+        titles = {p["key"]: p["title"] for p in store.library(learner_id)}
+        for key in keys:
+            cur = h.loaded(key)[0]
+            title = titles.get(key, cur.source.title)
+            sentences = Sentences(cur)
+            for c in cur.flashcards:
+                out[(key, c.id)] = CardView(key, title, c.id, c.kind, c.front.text, c.back.text,
+                                            sentences.passage(c.back), c.lesson_id)
+            for o in own:
+                if o["paper_key"] == key:
+                    out[(key, o["id"])] = CardView(key, title, o["id"], "own", o["front"], o["back"], "", None)
+        return out
+
+    def scope_keys(request: Request, scope: str) -> list[str]:
+        learner_id = h.learner(request)
+        if scope == ALL:
+            return [p["key"] for p in store.library(learner_id)]
+        h.paper_for(request, scope)
+        return [scope]
+
+    def queue_for(learner_id: int, keys: list[str], now: datetime):
+        cards = cards_of(learner_id, keys)
+        states = store.card_states(learner_id, keys)
+        today = store.done_since(learner_id, S.day_start(now, tz_of(learner_id)))
+        return cards, states, S.build_queue(list(cards), states, now, limits_of(learner_id), today)
+
+    def scope_url(scope: str) -> str:
+        return "/review" if scope == ALL else f"/papers/{scope}/review"
+
+    def review_data(request: Request, scope: str, show: bool, pick: str | None) -> dict:
+        learner_id, now = h.learner(request), h.now()
+        keys = scope_keys(request, scope)
+        cards, states, queue = queue_for(learner_id, keys, now)
+        card = None
+        if pick and ":" in pick:  # a card named by the page (the one an undo brought back)
+            card = cards.get(tuple(pick.split(":", 1)))
+        if card is None and queue.cards:
+            card = cards[queue.cards[0]]
+        tz = tz_of(learner_id)
+        last = store.last_review(learner_id)
+        last_view = None
+        if last and (last["paper_key"], last["card_id"]) in cards:
+            st = states.get((last["paper_key"], last["card_id"]))
+            last_view = {"review_id": last["id"], "front": cards[(last["paper_key"], last["card_id"])].front,
+                         "grade": S.GRADES[last["rating"]],
+                         "back_in": S.interval_label(st.due - now) if st and st.due > now else "now"}
+        done = store.done_since(learner_id, S.day_start(now, tz))
+        previews = None
+        if card is not None and show:
+            st = states.get((card.paper_key, card.id))
+            previews = S.previews(st.fsrs if st and st.reps else None, card.id, now)
+        return {"scope": scope, "card": card, "show": show and card is not None, "previews": previews,
+                "queue": queue, "last": last_view, "done_today": done.new + done.reviews,
+                "next_due": S.local_time(queue.next_due, tz) if queue.next_due else None,
+                "grades": S.GRADES}
+
+    def review_page(request: Request, scope: str):
+        show = request.query_params.get("show") == "1"
+        data = review_data(request, scope, show, request.query_params.get("card"))
+        paper = None if scope == ALL else (scope, h.paper_for(request, scope))
+        return h.page(request, "review.html", title="Review" if scope != ALL else "Today's review",
+                      review_id=uuid.uuid4().hex, paper=paper, **data)
+
+    def review_json(request: Request, scope: str) -> dict:
+        data = review_data(request, scope, True, request.query_params.get("card"))
+        card, q = data["card"], data["queue"]
+        return {"remaining": q.size, "new": q.new, "learning": q.learning, "review": q.review,
+                "done_today": data["done_today"], "next_due": q.next_due.isoformat() if q.next_due else None,
+                "card": None if card is None else {
+                    "paper_key": card.paper_key, "id": card.id, "kind": card.kind, "kind_name": card.kind_name,
+                    "front": {"text": card.front}, "back": {"text": card.back}, "source": card.passage,
+                    "intervals": {S.GRADES[g].lower(): v for g, v in data["previews"].items()}},
+                "last": data["last"]}
+
+    @app.get("/review", response_class=HTMLResponse)
+    def daily_review(request: Request):
+        return review_page(request, ALL)
+
+    @app.get("/api/review")
+    def api_daily_review(request: Request):
+        return review_json(request, ALL)
+
+    @app.get("/papers/{key}/review", response_class=HTMLResponse)
+    def paper_review(request: Request, key: str):
+        return review_page(request, key)
+
+    @app.get("/api/papers/{key}/review")
+    def api_paper_review(request: Request, key: str):
+        return review_json(request, key)
+
+    def do_review(request: Request, key: str, card_id: str, grade, review_id) -> dict:
+        learner_id = h.learner(request)
+        h.paper_for(request, key)
+        if (key, card_id) not in cards_of(learner_id, [key]):
+            raise Failure(404, "No such card in this paper.")
+        review_id = h.client_id(review_id, "review_id")
+        try:
+            return store.review(learner_id, key, card_id, int(grade), h.now(), review_id)
+        except h.ReviewConflict:
+            raise Failure(409, "That review_id was already used for another review; send a new one.") from None
+        except (TypeError, ValueError):
+            raise Failure(422, "A grade is 1 (again), 2 (hard), 3 (good) or 4 (easy).") from None
+
+    async def grade_form(request: Request, key: str):
+        form = await h.form_with_csrf(request)
+        await h.in_writer(do_review, request, key, str(form.get("card_id", "")), form.get("grade"),
+                          str(form.get("review_id", "")))
+        scope = ALL if form.get("scope") == ALL else key
+        return RedirectResponse(scope_url(scope), 303)
+
+    @app.post("/papers/{key}/review")
+    async def review_post(request: Request, key: str):
+        return await grade_form(request, key)
+
+    @app.post("/api/papers/{key}/reviews")
+    async def api_review(request: Request, key: str):
+        h.api_csrf(request)
+        body = await h.read_json(request)
+        return await h.in_writer(do_review, request, key, str(body.get("card_id", "")), body.get("grade"),
+                                 body.get("review_id"))
+
+    def do_undo(request: Request, review_id: str) -> dict:
+        undone = store.undo_review(h.learner(request), review_id)
+        if undone is None:
+            raise Failure(409, "That review was already undone.")
+        return undone
+
+    @app.post("/review/undo")
+    async def undo_post(request: Request):
+        form = await h.form_with_csrf(request)
+        undone = await h.in_writer(do_undo, request, str(form.get("review_id", "")))
+        scope = ALL if form.get("scope") == ALL else undone["paper_key"]
+        return RedirectResponse(f"{scope_url(scope)}?card={quote(undone['paper_key'])}:{quote(undone['card_id'])}", 303)
+
+    @app.post("/api/reviews/undo")
+    async def api_undo(request: Request):
+        h.api_csrf(request)
+        body = await h.read_json(request)
+        return await h.in_writer(do_undo, request, str(body.get("review_id", "")))
+
+    # -- a paper's cards: suspend, bury, delete, add your own -----------------------------------
+    def do_card_action(request: Request, key: str, card_id: str, action: str) -> dict:
+        learner_id, now = h.learner(request), h.now()
+        h.paper_for(request, key)
+        if (key, card_id) not in cards_of(learner_id, [key]):
+            raise Failure(404, "No such card in this paper.")
+        if action == "bury":
+            flags = {"buried_until": S.next_day_start(now, tz_of(learner_id))}
+        elif action in CARD_ACTIONS:
+            flags = CARD_ACTIONS[action]
+        else:
+            raise Failure(422, f"An action is one of bury, {', '.join(CARD_ACTIONS)}.")
+        if action == "delete" and card_id.startswith("own-"):
+            store.delete_own_card(learner_id, card_id)
+        else:
+            store.flag_card(learner_id, key, card_id, now, **flags)
+        return {"card_id": card_id, "action": action}
+
+    @app.post("/papers/{key}/cards/{card_id}")
+    async def card_action_post(request: Request, key: str, card_id: str):
+        form = await h.form_with_csrf(request)
+        await h.in_writer(do_card_action, request, key, card_id, str(form.get("action", "")))
+        back = str(form.get("back", ""))
+        return RedirectResponse(back if SAFE_BACK.match(back) else f"/papers/{key}/cards", 303)
+
+    @app.post("/api/papers/{key}/cards/{card_id}")
+    async def api_card_action(request: Request, key: str, card_id: str):
+        h.api_csrf(request)
+        body = await h.read_json(request)
+        return await h.in_writer(do_card_action, request, key, card_id, str(body.get("action", "")))
+
+    def do_add_card(request: Request, key: str, front: str, back: str) -> dict:
+        h.paper_for(request, key)
+        front, back = front.strip(), back.strip()
+        if not (1 <= len(front) <= 2000 and 1 <= len(back) <= 2000):
+            raise Failure(422, "A card needs a front and a back, each of at most 2,000 characters.")
+        return {"id": store.add_own_card(h.learner(request), key, front, back, h.now())}
+
+    @app.post("/papers/{key}/cards")
+    async def add_card_post(request: Request, key: str):
+        form = await h.form_with_csrf(request)
+        await h.in_writer(do_add_card, request, key, str(form.get("front", "")), str(form.get("back", "")))
+        return RedirectResponse(f"/papers/{key}/cards#own", 303)
+
+    @app.post("/api/papers/{key}/cards")
+    async def api_add_card(request: Request, key: str):
+        h.api_csrf(request)
+        body = await h.read_json(request)
+        return await h.in_writer(do_add_card, request, key, str(body.get("front", "")), str(body.get("back", "")))
+
+    def cards_data(request: Request, key: str) -> list[dict]:
+        learner_id, now = h.learner(request), h.now()
+        h.paper_for(request, key)
+        cards = cards_of(learner_id, [key])
+        states = store.card_states(learner_id, [key])
+        tz = tz_of(learner_id)
+        rows = []
+        for ref, card in cards.items():
+            st = states.get(ref)
+            if st is None or st.reps == 0:
+                status = "new"
+            elif st.state in (S.LEARNING, S.RELEARNING):
+                status = "learning"
+            else:
+                status = "mature" if st.interval >= S.MATURE else "young"
+            rows.append({"id": card.id, "kind": card.kind, "kind_name": card.kind_name, "front": card.front,
+                         "back": card.back, "status": status, "own": card.kind == "own",
+                         "due": S.local_time(st.due, tz) if st and st.reps else None,
+                         "suspended": bool(st and st.suspended), "deleted": bool(st and st.deleted),
+                         "buried": bool(st and st.buried_until and st.buried_until > now)})
+        return rows
+
+    @app.get("/papers/{key}/cards", response_class=HTMLResponse)
+    def cards_page(request: Request, key: str):
+        return h.page(request, "cards.html", title="Cards", cards=cards_data(request, key),
+                      paper=(key, h.paper_for(request, key)))
+
+    @app.get("/api/papers/{key}/cards")
+    def api_cards(request: Request, key: str):
+        return cards_data(request, key)
+
+    # -- statistics and settings --------------------------------------------------------------
+    def stats_data(request: Request) -> dict:
+        learner_id, now = h.learner(request), h.now()
+        tz = tz_of(learner_id)
+        keys = [p["key"] for p in store.library(learner_id)]
+        cards = cards_of(learner_id, keys)
+        states = {k: v for k, v in store.card_states(learner_id, keys).items() if k in cards}
+        log = store.review_log(learner_id, now - timedelta(days=365))
+        daily = S.per_day([r["at"] for r in log], tz)
+        today = S.local_day(now, tz)
+        last30 = [(today - timedelta(days=i), daily.get(today - timedelta(days=i), 0)) for i in range(29, -1, -1)]
+        weeks = 26  # the heat map: columns of weeks, Monday on top, ending with this week
+        first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+        heat = [[(first + timedelta(days=7 * w + d), daily.get(first + timedelta(days=7 * w + d), 0))
+                 for d in range(7)] for w in range(weeks)]
+        month = [r["rating"] for r in log if r["learned"] and r["at"] >= now - timedelta(days=30)]
+        kinds = {"new": 0, "learning": 0, "young": 0, "mature": 0, "suspended": 0}
+        for ref in cards:
+            st = states.get(ref)
+            if st is not None and (st.suspended or st.deleted):
+                kinds["suspended"] += 1
+            elif st is None or st.reps == 0:
+                kinds["new"] += 1
+            elif st.state in (S.LEARNING, S.RELEARNING):
+                kinds["learning"] += 1
+            else:
+                kinds["mature" if st.interval >= S.MATURE else "young"] += 1
+        active = {S.local_day(t, tz) for t in store.activity_times(learner_id, now - timedelta(days=400))}
+        rate = S.retention(month)
+        return {"today": today.isoformat(), "streak": S.streak(active, today), "reviews_today": daily.get(today, 0),
+                "per_day": [{"day": d.isoformat(), "reviews": n} for d, n in last30],
+                "heat_map": [[{"day": d.isoformat(), "reviews": n, "future": d > today} for d, n in week] for week in heat],
+                "retention": None if rate is None else round(rate, 3), "retention_reviews": len(month),
+                "forecast": [{"day": d.isoformat(), "due": n} for d, n in S.forecast(list(states.values()), now, tz)],
+                "cards": kinds, "time_zone": str(tz)}
+
+    @app.get("/stats", response_class=HTMLResponse)
+    def stats_page(request: Request):
+        data = stats_data(request)
+        top = max([d["reviews"] for d in data["per_day"]] + [1])
+        due_top = max([d["due"] for d in data["forecast"]] + [1])
+        return h.page(request, "stats.html", title="Statistics", top=top, due_top=due_top, **data)
+
+    @app.get("/api/stats")
+    def api_stats(request: Request):
+        return stats_data(request)
+
+    def do_settings(request: Request, values: dict) -> dict:
+        learner_id = h.learner(request)
+        clean = {}
+        for name, value in values.items():
+            if name not in SETTINGS or value is None:
+                continue
+            value = str(value).strip()
+            if name == "time_zone":
+                if value and not S.valid_zone(value):
+                    raise Failure(422, f"“{value[:60]}” is no time zone; use a name such as Europe/Berlin or "
+                                       "America/New_York.")
+            elif not (value.isdigit() and int(value) <= 9999):
+                raise Failure(422, "A daily limit is a whole number from 0 to 9999.")
+            clean[name] = value
+        store.set_settings(learner_id, clean)
+        return settings_of(learner_id)
+
+    @app.get("/settings", response_class=HTMLResponse)
+    def settings_page(request: Request):
+        from zoneinfo import available_timezones
+
+        return h.page(request, "settings.html", title="Settings", settings=settings_of(h.learner(request)),
+                      zones=sorted(available_timezones()), saved=request.query_params.get("saved") == "1")
+
+    @app.post("/settings")
+    async def settings_post(request: Request):
+        form = await h.form_with_csrf(request)
+        await h.in_writer(do_settings, request, {name: form.get(name) for name in SETTINGS})
+        return RedirectResponse("/settings?saved=1", 303)
+
+    @app.get("/api/settings")
+    def api_settings(request: Request):
+        return settings_of(h.learner(request))
+
+    @app.post("/api/settings")
+    async def api_set_settings(request: Request):
+        h.api_csrf(request)
+        return await h.in_writer(do_settings, request, await h.read_json(request))
+
+    # -- the quiz, one item at a time -------------------------------------------------------------
+    def quiz_start_data(request: Request, key: str) -> dict:
+        cur = h.paper_for(request, key)
+        latest = store.latest_answers(h.learner(request), key)
+        missed = [q.id for q in cur.quiz if q.id not in latest or not latest[q.id]]
+        return {"items": len(cur.quiz), "answered": len(latest), "right": sum(latest.values()), "not_yet_right": len(missed),
+                "lessons": [{"id": l.id, "number": l.number, "title": l.title,
+                             "items": sum(q.lesson_id == l.id for q in cur.quiz)} for l in cur.lessons]}
+
+    @app.get("/papers/{key}/quiz", response_class=HTMLResponse)
+    def quiz_start(request: Request, key: str):
+        return h.page(request, "quiz.html", title="Quiz", **quiz_start_data(request, key), paper=(key, h.paper_for(request, key)))
+
+    def quiz_twin(request: Request, key: str) -> dict:
+        cur = h.paper_for(request, key)
+        data = quiz_start_data(request, key)
+        return {"right": data["right"], "answered": data["answered"],
+                "items": [{"id": q.id, "kind": q.kind, "kind_name": QUIZ_KINDS[q.kind], "prompt": q.prompt.text,
+                           "choices": q.choices, "left": q.left, "lesson_id": q.lesson_id} for q in cur.quiz]}
+
+    @app.get("/api/papers/{key}/quiz")
+    def api_quiz(request: Request, key: str):
+        return quiz_twin(request, key)
+
+    def do_start(request: Request, key: str, which: str) -> str:
+        cur = h.paper_for(request, key)
+        learner_id = h.learner(request)
+        items = [q.id for q in cur.quiz]
+        if which == "missed":
+            latest = store.latest_answers(learner_id, key)
+            items = [i for i in items if not latest.get(i)]
+        elif which.startswith("lesson-"):
+            items = [q.id for q in cur.quiz if q.lesson_id == which[len("lesson-"):]]
+        if not items:
+            raise Failure(422, "There is nothing to ask in that choice: every item is already answered right.")
+        return store.new_study(learner_id, key, items, h.now())
+
+    @app.post("/papers/{key}/quiz")
+    async def quiz_start_post(request: Request, key: str):
+        form = await h.form_with_csrf(request)
+        study_id = await h.in_writer(do_start, request, key, str(form.get("which", "all")))
+        return RedirectResponse(f"/papers/{key}/quiz/session/{study_id}", 303)
+
+    @app.post("/api/papers/{key}/quiz/sessions")
+    async def api_quiz_start(request: Request, key: str):
+        h.api_csrf(request)
+        body = await h.read_json(request)
+        study_id = await h.in_writer(do_start, request, key, str(body.get("which", "all")))
+        return {"id": study_id, "url": f"/api/papers/{key}/quiz/sessions/{study_id}"}
+
+    def feedback_of(cur: Curriculum, q: QuizItem, given, correct: bool, repeated: bool = False) -> dict:
+        sentences = Sentences(cur)
+        return {"item_id": q.id, "correct": correct, "given": given, "given_text": given_text(q, given),
+                "key": answer_text(q), "rows": row_marks(q, given), "explanation": q.explanation.text,
+                "source": sentences.passage(q.explanation), "sentences": sentences.numbers(q.explanation),
+                "repeated": repeated}
+
+    def session_data(request: Request, key: str, study_id: str) -> dict:
+        cur = h.paper_for(request, key)
+        learner_id = h.learner(request)
+        s = store.study(learner_id, study_id)
+        if s is None or s["paper_key"] != key:
+            raise Failure(404, "No such quiz session; start the quiz again.")
+        by_id = {q.id: q for q in cur.quiz}
+        items = [i for i in s["items"] if i in by_id]
+        done = s["position"] >= len(s["items"])
+        current = None if done else by_id.get(s["items"][s["position"]])
+        first = {}
+        for item_id, _, correct in s["results"]:
+            first.setdefault(item_id, []).append(correct)
+        summary = {"right_first_time": sum(r[0] for r in first.values()),
+                   "right_on_retry": sum(not r[0] and any(r[1:]) for r in first.values()),
+                   "still_wrong": [{"id": i, "prompt": by_id[i].prompt.text} for i, r in first.items()
+                                   if not any(r) and i in by_id],
+                   "asked": len(first)}
+        return {"id": study_id, "position": min(s["position"], len(items)), "total": len(items), "done": done,
+                "retrying": current is not None and s["items"].index(current.id) < s["position"],
+                "current": current, "answer_id": uuid.uuid4().hex, "summary": summary}
+
+    def answered_feedback(request: Request, key: str, answer_id: str | None) -> dict | None:
+        if not answer_id:
+            return None
+        cur = h.paper_for(request, key)
+        found = store.answer(answer_id)
+        if found is None or (found["learner_id"], found["paper_key"]) != (h.learner(request), key):
+            return None
+        q = next((q for q in cur.quiz if q.id == found["item_id"]), None)
+        return feedback_of(cur, q, h.stored_given(found["answer"]), found["correct"]) if q else None
+
+    @app.get("/papers/{key}/quiz/session/{study_id}", response_class=HTMLResponse)
+    def quiz_session(request: Request, key: str, study_id: str):
+        data = session_data(request, key, study_id)
+        feedback = answered_feedback(request, key, request.query_params.get("answered"))
+        cur = h.paper_for(request, key)
+        item = next((q for q in cur.quiz if feedback and q.id == feedback["item_id"]), None)
+        return h.page(request, "quiz_item.html", title="Quiz", session=data, feedback=feedback, item=item,
+                      kinds=QUIZ_KINDS, paper=(key, cur))
+
+    @app.get("/api/papers/{key}/quiz/sessions/{study_id}")
+    def api_quiz_session(request: Request, key: str, study_id: str):
+        data = session_data(request, key, study_id)
+        q = data.pop("current")
+        data["current"] = None if q is None else {"id": q.id, "kind": q.kind, "kind_name": QUIZ_KINDS[q.kind],
+                                                  "prompt": q.prompt.text, "choices": q.choices, "left": q.left}
+        return data
+
+    def do_session_answer(request: Request, key: str, study_id: str, item_id: str, given, answer_id) -> dict:
+        result = h.do_answer(request, key, item_id, given, answer_id)
+        store.study_answered(h.learner(request), study_id, item_id, result["answer_id"], result["correct"])
+        return result
+
+    def given_of(form):
+        multi = [form[k] for k in sorted((k for k in form if k.startswith("answer_") and k[7:].isdigit()),
+                                         key=lambda k: int(k[7:]))]  # answer_0, answer_1…; not answer_id
+        return multi if multi else form.get("answer", "")
+
+    @app.post("/papers/{key}/quiz/{item_id}", response_class=HTMLResponse)
+    async def answer_post(request: Request, key: str, item_id: str):
+        form = await h.form_with_csrf(request)
+        given, answer_id = given_of(form), str(form.get("answer_id", "")) or uuid.uuid4().hex
+        study_id = str(form.get("study", ""))
+        if study_id:
+            session_data(request, key, study_id)  # 404 before anything is stored
+            result = await h.in_writer(do_session_answer, request, key, study_id, item_id, given, answer_id)
+            return RedirectResponse(f"/papers/{key}/quiz/session/{study_id}?answered={quote(result['answer_id'])}", 303)
+        result = await h.in_writer(h.do_answer, request, key, item_id, given, answer_id)
+        return item_page(request, key, item_id, feedback_of(h.paper_for(request, key), h.quiz_item(
+            h.paper_for(request, key), item_id), result["given"], result["correct"], result["repeated"]))
+
+    @app.post("/api/papers/{key}/quiz/sessions/{study_id}")
+    async def api_session_answer(request: Request, key: str, study_id: str):
+        h.api_csrf(request)
+        body = await h.read_json(request)
+        session_data(request, key, study_id)
+        result = await h.in_writer(do_session_answer, request, key, study_id, str(body.get("item_id", "")),
+                                   body.get("answer"), body.get("answer_id"))
+        return {**result, "rows": row_marks(h.quiz_item(h.paper_for(request, key), result["item_id"]), result["given"])}
+
+    def item_page(request: Request, key: str, item_id: str, feedback: dict | None, latest: bool = False):
+        cur = h.paper_for(request, key)
+        q = h.quiz_item(cur, item_id)
+        answers = store.latest_answers(h.learner(request), key)
+        return h.page(request, "quiz_item.html", title="Quiz", session=None, feedback=feedback, item=q, latest=latest,
+                      single=q, answer_id=uuid.uuid4().hex, kinds=QUIZ_KINDS, right=sum(answers.values()),
+                      answered=len(answers), paper=(key, cur))
+
+    @app.get("/papers/{key}/quiz/{item_id}", response_class=HTMLResponse)
+    def answer_page(request: Request, key: str, item_id: str):
+        """One item on its own: its form, and the latest answer stored for it."""
+        cur = h.paper_for(request, key)
+        q = h.quiz_item(cur, item_id)
+        latest = store.latest_answer(h.learner(request), key, item_id)
+        feedback = feedback_of(cur, q, h.stored_given(latest["answer"]), latest["correct"]) if latest else None
+        return item_page(request, key, item_id, feedback, latest=True)
+
+    # -- lessons read -------------------------------------------------------------------------
+    def do_mark_read(request: Request, key: str, lesson_id: str) -> dict:
+        cur = h.paper_for(request, key)
+        if lesson_id not in {l.id for l in cur.lessons}:
+            raise Failure(404, "No such lesson in this paper.")
+        store.mark_read(h.learner(request), key, lesson_id, h.now())
+        return {"lesson_id": lesson_id, "read": True}
+
+    @app.post("/papers/{key}/lessons/{lesson_id}/read")
+    async def mark_read_post(request: Request, key: str, lesson_id: str):
+        await h.same_site_form(request)
+        await h.in_writer(do_mark_read, request, key, lesson_id)
+        cur = h.paper_for(request, key)
+        after = next((l for l in cur.lessons if l.number == next(x.number for x in cur.lessons if x.id == lesson_id) + 1),
+                     None)
+        return RedirectResponse(f"/papers/{key}/course/{lesson_file(after)}" if after else f"/papers/{key}", 303)
+
+    @app.post("/api/papers/{key}/lessons/{lesson_id}/read")
+    async def api_mark_read(request: Request, key: str, lesson_id: str):
+        h.api_csrf(request)
+        return await h.in_writer(do_mark_read, request, key, lesson_id)
+
+    # -- progress -------------------------------------------------------------------------------
+    def progress_data(request: Request, key: str) -> dict:
+        cur = h.paper_for(request, key)
+        learner_id, now = h.learner(request), h.now()
+        tz = tz_of(learner_id)
+        p = store.progress(learner_id, key, now)
+        latest = p["latest"]
+        states = store.card_states(learner_id, [key])
+        reads = store.lessons_read(learner_id, [key])
+        prompts = {q.id: q.prompt.text for q in cur.quiz}
+
+        def learned(cid: str) -> bool:
+            st = states.get((key, cid))
+            return bool(st and st.reps and st.state == S.REVIEW)
+
+        def mature(cid: str) -> bool:
+            st = states.get((key, cid))
+            return learned(cid) and st.interval >= S.MATURE
+
+        lessons = []
+        for l in cur.lessons:
+            cards = [c.id for c in cur.flashcards if c.lesson_id == l.id]
+            items = [q.id for q in cur.quiz if q.lesson_id == l.id]
+            read = reads.get((key, l.id))
+            lessons.append({"number": l.number, "title": l.title, "file": lesson_file(l), "cards": len(cards),
+                            "quiz_items": len(items), "seen": sum(c in p["cards"] for c in cards),
+                            "learned": sum(map(learned, cards)), "mature": sum(map(mature, cards)),
+                            "answered": sum(i in latest for i in items), "right": sum(latest.get(i, False) for i in items),
+                            "read": S.local_time(read, tz) if read else None})
+        by_kind = []
+        for kind, name in QUIZ_KINDS.items():
+            items = [q.id for q in cur.quiz if q.kind == kind]
+            if items:
+                by_kind.append({"kind": kind, "name": name, "items": len(items), "answered": sum(i in latest for i in items),
+                                "right": sum(latest.get(i, False) for i in items)})
+        _, _, queue = queue_for(learner_id, [key], now)
+        active = {S.local_day(t, tz) for t in store.activity_times(learner_id, now - timedelta(days=400))}
+        history = [{"at": S.local_time(datetime.fromisoformat(a["at"]), tz), "correct": a["correct"],
+                    "prompt": prompts.get(a["item_id"], "")} for a in p["answers"]]
+        return {"due": queue.size, "reviews": p["reviews"], "right": sum(latest.values()), "answered": len(latest),
+                "lessons_read": sum(l["read"] is not None for l in lessons), "cards_learned": sum(map(learned, (c.id for c in cur.flashcards))),
+                "cards_mature": sum(map(mature, (c.id for c in cur.flashcards))), "cards": len(cur.flashcards),
+                "streak": S.streak(active, S.local_day(now, tz)), "lessons": lessons, "by_kind": by_kind,
+                "history": history, "time_zone": str(tz)}
+
+    @app.get("/papers/{key}/progress", response_class=HTMLResponse)
+    def progress_page(request: Request, key: str):
+        data = progress_data(request, key)
+        return h.page(request, "progress.html", title="Progress", **data, paper=(key, h.paper_for(request, key)))
+
+    @app.get("/api/papers/{key}/progress")
+    def api_progress(request: Request, key: str):
+        return progress_data(request, key)
+
+    # -- downloads: every export, made by the CLI's exporters ------------------------------------------
+    @app.get("/papers/{key}/download/{fmt}")
+    def download(request: Request, key: str, fmt: str):
+        cur = h.paper_for(request, key)
+        if fmt not in EXPORTERS:
+            raise Failure(404, f"No such download; choose one of {', '.join(EXPORTERS)}.")
+        files = EXPORTERS[fmt](cur)
+        stem = slug(cur.source.title)
+        if len(files) == 1:
+            name, body = next(iter(files.items()))
+            suffix = name[name.index("."):] if "." in name else ""
+            filename, media = f"{stem}{suffix}", "application/octet-stream"
+        else:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+                for name in sorted(files):  # deterministic: sorted names, a fixed time
+                    z.writestr(zipfile.ZipInfo(f"{stem}-{fmt}/{name}", date_time=(1980, 1, 1, 0, 0, 0)), files[name])
+            body, filename, media = buffer.getvalue(), f"{stem}-{fmt}.zip", "application/zip"
+        return Response(body, media_type=media,
+                        headers={"content-disposition": f"attachment; filename=\"{ascii_name(filename)}\"; "
+                                                        f"filename*=UTF-8''{quote(filename)}"})
+
+    def due(learner_id: int, keys: list[str]) -> int:
+        """Cards in the learner's queue now, for these papers."""
+        return queue_for(learner_id, keys, h.now())[2].size
+
+    return SimpleNamespace(due=due)
