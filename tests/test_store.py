@@ -318,3 +318,113 @@ def test_the_sqlite_log_is_started_over_while_readers_never_stop(tmp_path, monke
     assert len(reads) > 800 and s.counts()["answers"] == 800
     assert (tmp_path / "busy.db-wal").stat().st_size <= arcxiv.store.WAL_LIMIT + 64 * 1024
     s.engine.dispose()
+
+
+# -- study: undo, card flags, what was done today, quiz sessions, settings (issue 16) ---------------------
+
+def test_a_review_is_undone_to_the_state_before_it(store):
+    me = store.single_learner()
+    store.review(me, PAPER, "c1", 3, NOW, "first")  # new -> learning, step 1
+    before = store.card_states(me, [PAPER])[(PAPER, "c1")]
+    store.review(me, PAPER, "c1", 3, NOW + timedelta(minutes=10), "second")  # -> review, days away
+    assert store.card_states(me, [PAPER])[(PAPER, "c1")].state == 2
+    assert store.last_review(me)["id"] == "second"
+    assert store.undo_review(me, "second") == {"paper_key": PAPER, "card_id": "c1"}
+    assert store.card_states(me, [PAPER])[(PAPER, "c1")] == before  # state, due and reps as they were
+    assert store.undo_review(me, "second") is None  # undone once
+    assert store.last_review(me)["id"] == "first"
+    other = store.create_learner("other", "long enough password")
+    assert store.undo_review(other, "first") is None  # not someone else's review
+    store.undo_review(me, "first")
+    st = store.card_states(me, [PAPER])[(PAPER, "c1")]
+    assert st.reps == 0 and store.counts()["reviews"] == 0  # new again
+
+
+def test_cards_are_suspended_buried_and_deleted_per_learner(store):
+    from arcxiv.schedule import build_queue
+
+    me, other = store.single_learner(), store.create_learner("other", "long enough password")
+    deck = [(PAPER, f"c{i}") for i in range(4)]
+    store.flag_card(me, PAPER, "c0", NOW, suspended=True)
+    store.flag_card(me, PAPER, "c1", NOW, buried_until=NOW + timedelta(hours=12))
+    store.flag_card(me, PAPER, "c2", NOW, deleted=True)
+    q = build_queue(deck, store.card_states(me, [PAPER]), NOW)
+    assert q.cards == [(PAPER, "c3")]
+    assert build_queue(deck, store.card_states(me, [PAPER]), NOW + timedelta(hours=13)).cards == [(PAPER, "c1"), (PAPER, "c3")]
+    assert build_queue(deck, store.card_states(other, [PAPER]), NOW).size == 4  # the other learner's deck is whole
+    store.flag_card(me, PAPER, "c0", NOW, suspended=False)
+    store.flag_card(me, PAPER, "c2", NOW, deleted=False)
+    assert build_queue(deck, store.card_states(me, [PAPER]), NOW).cards == [(PAPER, "c0"), (PAPER, "c2"), (PAPER, "c3")]
+    store.review(me, PAPER, "c0", 3, NOW)  # a flagged-then-restored card reviews as new
+    assert store.card_states(me, [PAPER])[(PAPER, "c0")].reps == 1
+
+
+def test_what_was_done_today_counts_new_cards_and_reviews_once(store):
+    me = store.single_learner()
+    midnight = NOW.replace(hour=0)
+    store.review(me, PAPER, "old", 4, NOW - timedelta(days=3))  # first seen before today
+    store.review(me, PAPER, "old", 3, NOW)
+    store.review(me, PAPER, "new", 1, NOW)
+    store.review(me, PAPER, "new", 3, NOW + timedelta(minutes=1))  # the same new card again: still one
+    today = store.done_since(me, midnight)
+    assert (today.new, today.reviews) == (1, 1)
+    log = store.review_log(me, midnight)
+    assert len(log) == 3 and [r["learned"] for r in sorted(log, key=lambda r: r["at"])] == [True, False, False]
+
+
+def test_own_cards_lessons_read_settings_and_library_entries(store):
+    me = store.single_learner()
+    store.put_paper(PAPER, "A paper", "{}")
+    store.add_to_library(me, PAPER)
+    card = store.add_own_card(me, PAPER, "Front", "Back", NOW)
+    assert store.add_own_card(me, PAPER, "Front", "Back", NOW) == card  # content-derived: once
+    assert [(c["id"], c["front"], c["back"]) for c in store.own_cards(me, [PAPER])] == [(card, "Front", "Back")]
+    store.mark_read(me, PAPER, "lesson-1", NOW)
+    store.mark_read(me, PAPER, "lesson-1", NOW + timedelta(days=1))  # the first read is kept
+    assert store.lessons_read(me) == {(PAPER, "lesson-1"): NOW}
+    store.set_settings(me, {"time_zone": "Europe/Berlin", "new_per_day": "5"})
+    store.set_settings(me, {"new_per_day": "7"})
+    assert store.settings(me) == {"time_zone": "Europe/Berlin", "new_per_day": "7"}
+    store.set_library_entry(me, PAPER, "My title", ["ml", "theory"])
+    entry = store.library(me)[0]
+    assert (entry["title"], entry["compiled_title"], entry["tags"]) == ("My title", "A paper", ["ml", "theory"])
+    store.set_library_entry(me, PAPER, "", [])
+    assert store.library(me)[0]["title"] == "A paper" and store.library(me)[0]["tags"] == []
+    assert store.activity_times(me, NOW - timedelta(days=1)) == [NOW]
+    store.delete_own_card(me, card)
+    assert store.own_cards(me) == []
+    assert store.remove_from_library(me, PAPER) and store.lessons_read(me) == {}
+
+
+def test_a_quiz_session_asks_a_missed_item_again_once(store):
+    me = store.single_learner()
+    sid = store.new_study(me, PAPER, ["q1", "q2"], NOW)
+    s = store.study_answered(me, sid, "q1", "a1", False)
+    assert s["items"] == ["q1", "q2", "q1"] and s["position"] == 1
+    assert store.study_answered(me, sid, "q1", "a1", False)["position"] == 1  # sent again: nothing moves
+    assert store.study_answered(me, sid, "q1", "a9", True)["position"] == 1  # not the current item
+    store.study_answered(me, sid, "q2", "a2", True)
+    s = store.study_answered(me, sid, "q1", "a3", False)  # missed again: not asked a third time
+    assert s["items"] == ["q1", "q2", "q1"] and s["position"] == 3
+    assert s["results"] == [["q1", "a1", False], ["q2", "a2", True], ["q1", "a3", False]]
+    other = store.create_learner("other", "long enough password")
+    assert store.study(other, sid) is None and store.study_answered(other, sid, "q1", "x", True) is None
+
+
+def test_a_database_made_before_the_study_columns_gets_them(store):
+    me = store.single_learner()
+    store.review(me, PAPER, "c1", 3, NOW, "r1")
+    with store.engine.begin() as c:  # as it was before: no flag or undo columns
+        for table, column in (("card_states", "suspended"), ("card_states", "deleted"), ("card_states", "buried_until"),
+                              ("reviews", "before"), ("reviews", "due_before"), ("library", "title"), ("library", "tags")):
+            c.exec_driver_sql(f'ALTER TABLE {table} DROP COLUMN "{column}"')
+    reopened = Store(store.url)
+    try:
+        st = reopened.card_states(me, [PAPER])[(PAPER, "c1")]
+        assert st.reps == 1 and not st.suspended and not st.deleted and st.buried_until is None
+        reopened.flag_card(me, PAPER, "c1", NOW, suspended=True)
+        assert reopened.card_states(me, [PAPER])[(PAPER, "c1")].suspended
+        reopened.review(me, PAPER, "c1", 3, NOW + timedelta(days=1), "r2")
+        assert reopened.undo_review(me, "r2") is not None
+    finally:
+        reopened.engine.dispose()
