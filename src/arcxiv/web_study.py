@@ -450,9 +450,11 @@ def add_study_routes(app: FastAPI, h):
 
     def feedback_of(cur: Curriculum, q: QuizItem, given, correct: bool, repeated: bool = False) -> dict:
         sentences = Sentences(cur)
+        source = sentences.passage(q.explanation)
+        why = q.explanation.text if " ".join(q.explanation.text.split()) not in " ".join(source.split()) else ""
         return {"item_id": q.id, "correct": correct, "given": given, "given_text": given_text(q, given),
-                "key": answer_text(q), "rows": row_marks(q, given), "explanation": q.explanation.text,
-                "source": sentences.passage(q.explanation), "sentences": sentences.numbers(q.explanation),
+                "key": answer_text(q), "rows": row_marks(q, given), "explanation": why,  # "": the source says it
+                "source": source, "sentences": sentences.numbers(q.explanation),
                 "repeated": repeated}
 
     def session_data(request: Request, key: str, study_id: str) -> dict:
@@ -474,6 +476,7 @@ def add_study_routes(app: FastAPI, h):
                                    if not any(r) and i in by_id],
                    "asked": len(first)}
         return {"id": study_id, "position": min(s["position"], len(items)), "total": len(items), "done": done,
+                "first_round": len(dict.fromkeys(items)),
                 "retrying": current is not None and s["items"].index(current.id) < s["position"],
                 "current": current, "answer_id": uuid.uuid4().hex, "summary": summary}
 
