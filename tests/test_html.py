@@ -153,6 +153,36 @@ def test_phone_width_dark_mode_and_print(course, browser):
     context.close()
 
 
+def test_on_a_phone_a_tapped_line_opens_the_source_as_a_sheet(course, browser):
+    out, _ = course
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    pg = context.new_page()
+    pg.goto(url(out, "lesson-02.html"))
+    sheet = pg.locator("aside.source")
+    assert not sheet.is_visible() or not sheet.evaluate("el => el.classList.contains('open')")
+    line = pg.locator("main [data-spans]").nth(1)
+    line.tap()
+    pg.wait_for_function("() => document.querySelector('aside.source').classList.contains('open')")
+    pg.wait_for_timeout(400)  # the sheet slides in
+    box, view = sheet.bounding_box(), pg.viewport_size
+    assert box["y"] + box["height"] <= view["height"] + 1 and box["height"] <= 0.62 * view["height"]
+    mark = pg.locator("#source-text mark").first
+    m = mark.bounding_box()  # the cited words are in sight, inside the sheet, not far below the fold
+    assert box["y"] <= m["y"] and m["y"] + m["height"] <= box["y"] + box["height"], (box, m)
+    assert pg.evaluate("document.activeElement.closest('aside.source') !== null")  # focus moved into the sheet
+    close = sheet.get_by_role("button", name="Close")
+    assert close.bounding_box()["height"] >= 44
+    pg.keyboard.press("Escape")
+    assert not sheet.evaluate("el => el.classList.contains('open')")
+    figure = pg.goto(url(out, "index.html")) and pg.locator("svg text").first
+    if figure.count():  # a visual keeps its labels readable: it scrolls sideways instead of shrinking
+        size = figure.evaluate("t => t.getBoundingClientRect().height")
+        assert size >= 10, size
+    assert all(not k.is_visible() for k in pg.locator("kbd").all())  # no keyboard hints on a touch screen
+    pg.screenshot(path=str(ARTIFACTS / "phone-source-sheet.png"))
+    context.close()
+
+
 def _course(paper: str, out) -> None:
     """Compile a plain-text paper and write its HTML course into ``out``."""
     write_outputs(render_files(compile_paper(ingest(paper.encode(), fmt="text"))), out)

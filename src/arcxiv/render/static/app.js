@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   var source = document.getElementById("source-text");
+  var panel = source ? source.closest("aside") : null;
   // The source view is pieces: runs of text and formulas (MathML), each with its start offset.
   var pieces = source ? Array.prototype.map.call(source.querySelectorAll(".sp"), function (el) {
     var a = parseInt(el.getAttribute("data-a"), 10), math = el.classList.contains("sm");
@@ -40,10 +41,12 @@
       });
       p.el.appendChild(document.createTextNode(p.text.slice(pos)));
     });
-    // Scroll the source panel, not the page: on a phone the panel sits below the lesson.
-    var panel = source.closest("aside");
-    if (first && panel && getComputedStyle(panel).position === "sticky") {
-      panel.scrollTop = Math.max(0, first.offsetTop - panel.offsetTop - 48);
+    // Scroll the source panel itself, not the page: beside the lesson (sticky) or the phone's bottom sheet (fixed).
+    var pos = panel ? getComputedStyle(panel).position : "";
+    if (first && (pos === "sticky" || pos === "fixed")) {
+      var head = panel.querySelector(".source-head");
+      var gap = head && getComputedStyle(head).position === "sticky" ? head.offsetHeight + 24 : 48;
+      panel.scrollTop = Math.max(0, panel.scrollTop + first.getBoundingClientRect().top - panel.getBoundingClientRect().top - gap);
     }
   }
   function activate(el) {
@@ -51,11 +54,68 @@
     el.classList.add("active");
     highlight(parseSpans(el.getAttribute("data-spans")));
   }
+
+  // On a narrow screen the source panel is a bottom sheet (see style.css, html.js): closed until a cited
+  // line is tapped (or Enter is pressed on it); Escape or its Close button closes it and focus goes back.
+  var root = document.documentElement;
+  root.classList.add("js");
+  var closer = panel ? panel.querySelector(".source-close") : null;
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 48rem)") : null;
+  var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var opener = null;
+  function sheetMode() { return !!(closer && narrow && narrow.matches); }
+  function openSheet(from) {
+    if (!sheetMode()) return;
+    opener = from;
+    root.classList.add("sheet-open", "sheet-ready"); // sheet-ready: it slides from now on, not while the page loads
+    panel.classList.add("open");
+    panel.focus({preventScroll: true});
+    // keep the tapped line in sight above the sheet (the page has room for this while the sheet is open)
+    var top = window.innerHeight - panel.offsetHeight, r = from.getBoundingClientRect();
+    var by = Math.min(r.bottom - top + 16, r.top - 8);
+    if (by > 0) window.scrollBy({top: by, behavior: still ? "auto" : "smooth"});
+  }
+  function closeSheet(refocus) {
+    if (!panel || !panel.classList.contains("open")) return;
+    panel.classList.remove("open");
+    root.classList.remove("sheet-open");
+    if (refocus && opener && document.contains(opener)) opener.focus({preventScroll: true});
+    opener = null;
+  }
+  if (closer) closer.addEventListener("click", function () { closeSheet(true); });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && panel && panel.classList.contains("open")) { e.preventDefault(); closeSheet(true); }
+  });
+  if (narrow) {
+    var wide = function () { if (!narrow.matches) closeSheet(false); };
+    if (narrow.addEventListener) narrow.addEventListener("change", wide); else if (narrow.addListener) narrow.addListener(wide);
+  }
+
   document.querySelectorAll("[data-spans]").forEach(function (el) {
     ["mouseenter", "focus", "click"].forEach(function (ev) {
       el.addEventListener(ev, function (e) { if (!el.closest(".card") || ev === "click") activate(el); });
     });
+    if (el.closest(".card")) return; // a card flips on a tap; its source is not pushed up over it
+    el.addEventListener("click", function () { openSheet(el); });
+    el.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && e.target === el) { e.preventDefault(); openSheet(el); }
+    });
   });
+
+  // A visual wider than the screen scrolls sideways in its box; the box takes keyboard focus only then.
+  var scrollers = Array.prototype.slice.call(document.querySelectorAll(".visual-scroll"));
+  function syncScrollers() {
+    scrollers.forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) el.setAttribute("tabindex", "0"); else el.removeAttribute("tabindex");
+    });
+  }
+  if (scrollers.length) { syncScrollers(); window.addEventListener("resize", syncScrollers); }
+
+  // Keep the current page's link in view in the phone's one-line, sideways-scrolling menu.
+  var here = document.querySelector("header.top nav a[aria-current]"), menu = here && here.closest("ul");
+  if (menu && menu.scrollWidth > menu.clientWidth) {
+    menu.scrollLeft += here.getBoundingClientRect().left - menu.getBoundingClientRect().left - (menu.clientWidth - here.offsetWidth) / 2;
+  }
 
   // Flashcards: click, Enter or Space flips; arrow keys move.
   var cards = Array.prototype.slice.call(document.querySelectorAll(".card"));
