@@ -390,7 +390,8 @@ def test_own_cards_lessons_read_settings_and_library_entries(store):
     assert (entry["title"], entry["compiled_title"], entry["tags"]) == ("My title", "A paper", ["ml", "theory"])
     store.set_library_entry(me, PAPER, "", [])
     assert store.library(me)[0]["title"] == "A paper" and store.library(me)[0]["tags"] == []
-    assert store.activity_times(me, NOW - timedelta(days=1)) == [NOW]
+    assert store.studied_between(me, NOW, NOW + timedelta(seconds=1))  # the lesson read
+    assert not store.studied_between(me, NOW + timedelta(seconds=1), NOW + timedelta(days=1))
     store.delete_own_card(me, card)
     assert store.own_cards(me) == []
     assert store.remove_from_library(me, PAPER) and store.lessons_read(me) == {}
@@ -418,6 +419,7 @@ def test_a_database_made_before_the_study_columns_gets_them(store):
         for table, column in (("card_states", "suspended"), ("card_states", "deleted"), ("card_states", "buried_until"),
                               ("reviews", "before"), ("reviews", "due_before"), ("library", "title"), ("library", "tags")):
             c.exec_driver_sql(f'ALTER TABLE {table} DROP COLUMN "{column}"')
+        c.exec_driver_sql('ALTER TABLE reviews DROP COLUMN "state_before"')
     reopened = Store(store.url)
     try:
         st = reopened.card_states(me, [PAPER])[(PAPER, "c1")]

@@ -173,11 +173,17 @@ def local_time(at: datetime, tz) -> str:
     return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-def streak(days: set[date], today: date) -> int:
-    """Days in a row with any study, up to today (or up to yesterday, when nothing is done yet today)."""
-    day = today if today in days else today - timedelta(days=1)
+def streak(studied, now: datetime, tz, longest: int = 3650) -> int:
+    """Days in a row with any study, up to today (or up to yesterday, when nothing is done yet today).
+    ``studied(start, end)``: whether anything was done in that span (one day, as UTC times)."""
+    today = local_day(now, tz)
+
+    def on(day: date) -> bool:
+        start = datetime.combine(day, time(0), tzinfo=tz).astimezone(timezone.utc)
+        return studied(start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc))
+    day = today if on(today) else today - timedelta(days=1)
     count = 0
-    while day in days:
+    while count < longest and on(day):
         count, day = count + 1, day - timedelta(days=1)
     return count
 

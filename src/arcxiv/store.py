@@ -75,7 +75,8 @@ reviews = Table("reviews", meta,
                 Column("rating", Integer, nullable=False),
                 Column("reviewed_at", DateTime(timezone=True), nullable=False),
                 Column("before", Text),  # the card's FSRS state before this review (NULL: it was new), for undo
-                Column("due_before", DateTime(timezone=True)))
+                Column("due_before", DateTime(timezone=True)),
+                Column("state_before", Integer))  # its FSRS state before (NULL: new): statistics read it
 answers = Table("answers", meta,
                 Column("id", String(64), primary_key=True),
                 Column("learner_id", Integer, nullable=False),
@@ -400,7 +401,8 @@ class Store:
             c.execute(card_states.update().where(*(getattr(card_states.c, k) == v for k, v in key.items()))
                       .values(fsrs=json.dumps(card.to_dict()), due=card.due, reps=row.reps + 1))
             c.execute(reviews.insert().values(id=review_id, rating=rating, reviewed_at=now, **key,
-                                              before=row.fsrs if row.reps else None, due_before=row.due))
+                                              before=row.fsrs if row.reps else None, due_before=row.due,
+                                              state_before=json.loads(row.fsrs)["state"] if row.reps else None))
         return {"review_id": review_id, "due": _utc(card.due).isoformat(), "reps": row.reps + 1, "repeated": False}
 
     def last_review(self, learner_id: int) -> dict | None:
@@ -448,14 +450,11 @@ class Store:
         from .schedule import Today
 
         with self.reader.connect() as c:
-            rows = c.execute(select(reviews.c.paper_key, reviews.c.card_id, func.max(reviews.c.reviewed_at).label("last"),
-                                    func.max(case((reviews.c.before.is_(None), reviews.c.reviewed_at)))
-                                    .label("first_at"))
-                             .where(reviews.c.learner_id == learner_id)
+            rows = c.execute(select(func.max(case((reviews.c.before.is_(None), 1), else_=0)).label("first"))
+                             .where(reviews.c.learner_id == learner_id, reviews.c.reviewed_at >= since)
                              .group_by(reviews.c.paper_key, reviews.c.card_id)).all()
-        new = sum(1 for r in rows if r.first_at is not None and _utc(r.first_at) >= since)
-        old = sum(1 for r in rows if _utc(r.last) >= since and not (r.first_at is not None and _utc(r.first_at) >= since))
-        return Today(new=new, reviews=old)
+        new = sum(1 for r in rows if r.first)
+        return Today(new=new, reviews=len(rows) - new)
 
     def flag_card(self, learner_id: int, paper_key: str, card_id: str, now: datetime, **flags) -> None:
         """Suspend, delete or bury a card (or undo that): ``suspended``, ``deleted``, ``buried_until``."""
@@ -473,10 +472,9 @@ class Store:
         from .schedule import REVIEW
 
         with self.reader.connect() as c:
-            rows = c.execute(select(reviews.c.reviewed_at, reviews.c.rating, reviews.c.before).where(
+            rows = c.execute(select(reviews.c.reviewed_at, reviews.c.rating, reviews.c.state_before).where(
                 reviews.c.learner_id == learner_id, reviews.c.reviewed_at >= since)).all()
-        return [{"at": _utc(r.reviewed_at), "rating": r.rating,
-                 "learned": bool(r.before) and json.loads(r.before).get("state") == REVIEW} for r in rows]
+        return [{"at": _utc(r.reviewed_at), "rating": r.rating, "learned": r.state_before == REVIEW} for r in rows]
 
     # -- cards a learner writes ----------------------------------------------------------------
     def add_own_card(self, learner_id: int, paper_key: str, front: str, back: str, now: datetime) -> str:
@@ -524,16 +522,14 @@ class Store:
                                                                     learner_settings.c.name],
                                                     set_={"value": row.excluded.value}))
 
-    def activity_times(self, learner_id: int, since: datetime) -> list[datetime]:
-        """When the learner studied (reviews, answers, lessons read) since ``since``: for the streak."""
+    def studied_between(self, learner_id: int, start: datetime, end: datetime) -> bool:
+        """Whether the learner reviewed, answered or read anything in [start, end): one day of a streak."""
+        def any_in(table, column):
+            return select(table.c.learner_id).where(table.c.learner_id == learner_id, column >= start,
+                                                    column < end).limit(1).exists()
         with self.reader.connect() as c:
-            rows = c.execute(union(
-                select(reviews.c.reviewed_at.label("at")).where(reviews.c.learner_id == learner_id,
-                                                                 reviews.c.reviewed_at >= since),
-                select(answers.c.answered_at).where(answers.c.learner_id == learner_id, answers.c.answered_at >= since),
-                select(lesson_reads.c.read_at).where(lesson_reads.c.learner_id == learner_id,
-                                                     lesson_reads.c.read_at >= since))).all()
-        return [_utc(r.at) for r in rows]
+            return bool(c.execute(select(any_in(reviews, reviews.c.reviewed_at) | any_in(answers, answers.c.answered_at)
+                                         | any_in(lesson_reads, lesson_reads.c.read_at))).scalar())
 
     # -- a quiz taken one item at a time -----------------------------------------------------------
     def new_study(self, learner_id: int, paper_key: str, item_ids: list[str], now: datetime) -> str:

@@ -210,10 +210,15 @@ def answer_result(q: QuizItem, answer_id: str | None, given, correct: bool, repe
             "key": answer_text(q), "explanation": q.explanation.text, "explanation_spans": q.explanation.spans}
 
 
+@functools.lru_cache(maxsize=50_000)
+def _rich(text: str, symbols: tuple[str, ...]) -> Markup:
+    return Markup(rich(text, list(symbols)))  # the same card or prompt is shown again and again
+
+
 def math_markup(cur: Curriculum | None):
     """Escaped text with its TeX and the paper's symbols as MathML (the static course's rendering)."""
-    symbols = [t.label for t in cur.terms if t.kind in ("symbol", "quantity")] if cur else []
-    return lambda text: Markup(rich(str(text), symbols))
+    symbols = tuple(t.label for t in cur.terms if t.kind in ("symbol", "quantity")) if cur else ()
+    return lambda text: _rich(str(text), symbols)
 
 
 def linked_into_app(key: str, html: str, lesson_id: str | None = None) -> str:
@@ -551,13 +556,14 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
                                                           for w in words.split()))
                  and (not tag or tag in (t.lower() for t in p["tags"]))]
         reads = store.lessons_read(learner_id)
+        due = study.due(learner_id, [p["key"] for p in found])
         out = []
         for p in found:
             cur = loaded(p["key"])[0]
             out.append({"key": p["key"], "title": p["title"], "tags": p["tags"], "url": f"/papers/{p['key']}",
                         "lessons": len(cur.lessons), "read": sum((p["key"], l.id) in reads for l in cur.lessons),
                         "cards": len(cur.flashcards), "quiz_items": len(cur.quiz),
-                        "due": study.due(learner_id, [p["key"]])})
+                        "due": due[p["key"]]})
         return {"papers": out, "q": words, "tag": tag, "tags": every_tag, "total": len(entries)}
 
     @app.get("/library", response_class=HTMLResponse)
@@ -588,12 +594,12 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
     @app.get("/papers/{key}", response_class=HTMLResponse)
     def paper_page(request: Request, key: str):
         data = paper_data(request, key)
-        return page(request, "paper.html", **data, due=study.due(learner(request), [key]),
+        return page(request, "paper.html", **data, due=study.due(learner(request), [key])[key],
                     paper=(key, paper_for(request, key)))
 
     @app.get("/api/papers/{key}")
     def api_paper(request: Request, key: str):
-        return {**paper_data(request, key), "due": study.due(learner(request), [key])}
+        return {**paper_data(request, key), "due": study.due(learner(request), [key])[key]}
 
     def rename(request: Request, key: str, title, tags) -> dict:
         paper_for(request, key)

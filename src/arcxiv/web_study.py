@@ -8,12 +8,14 @@ sessions, pages), so every route that names a paper checks the learner's library
 """
 from __future__ import annotations
 
+import functools
 import io
 import re
 import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from types import SimpleNamespace
 from urllib.parse import quote
 
@@ -42,12 +44,26 @@ SAFE_BACK = re.compile(r"^/(?!/)[\w\-./?=&:%]*$")  # a path on this site, never 
 ALL = "all"  # the review scope of the daily queue of every paper
 
 
+@lru_cache(maxsize=1)
+def zone_names() -> list[str]:
+    """The time zones the settings page offers (read from the system's database once)."""
+    from zoneinfo import available_timezones
+
+    return sorted(available_timezones())
+
+
 def ascii_name(filename: str) -> str:
     """The plain filename= of a download (its filename* has the UTF-8 one): "μ-law.apkg" -> "u-law.apkg"."""
     import unicodedata
 
     folded = unicodedata.normalize("NFKD", filename.replace("μ", "u")).encode("ascii", "ignore").decode()
     return re.sub(r'[^\w.\-]', "_", folded) or "download"
+
+
+@dataclass(frozen=True)
+class Prefs:
+    tz: object  # a ZoneInfo, or UTC
+    limits: S.Limits
 
 
 @dataclass
@@ -79,14 +95,14 @@ def add_study_routes(app: FastAPI, h):
     def settings_of(learner_id: int) -> dict[str, str]:
         return {**SETTINGS, **store.settings(learner_id)}
 
-    def tz_of(learner_id: int):
-        return S.zone(settings_of(learner_id)["time_zone"])
-
-    def limits_of(learner_id: int) -> S.Limits:
+    def prefs_of(learner_id: int) -> Prefs:
+        """The learner's time zone and daily limits: read once per request."""
         s = settings_of(learner_id)
-        return S.Limits(int(s["new_per_day"]), int(s["reviews_per_day"]))
+        return Prefs(S.zone(s["time_zone"]), S.Limits(int(s["new_per_day"]), int(s["reviews_per_day"])))
 
     # -- cards ----------------------------------------------------------------------------------
+    paper_cards: dict[str, list[tuple]] = {}  # paper -> its cards as shown, with their passages: made once
+
     def cards_of(learner_id: int, keys: list[str]) -> dict[tuple[str, str], CardView]:
         """Every card of these papers, in deck order: the paper's, then the learner's own."""
         out: dict[tuple[str, str], CardView] = {}
@@ -94,11 +110,15 @@ def add_study_routes(app: FastAPI, h):
         titles = {p["key"]: p["title"] for p in store.library(learner_id)}
         for key in keys:
             cur = h.loaded(key)[0]
+            if key not in paper_cards:
+                if len(paper_cards) >= 64:
+                    paper_cards.pop(next(iter(paper_cards)))
+                sentences = Sentences(cur)
+                paper_cards[key] = [(c.id, c.kind, c.front.text, c.back.text, sentences.passage(c.back), c.lesson_id)
+                                    for c in cur.flashcards]
             title = titles.get(key, cur.source.title)
-            sentences = Sentences(cur)
-            for c in cur.flashcards:
-                out[(key, c.id)] = CardView(key, title, c.id, c.kind, c.front.text, c.back.text,
-                                            sentences.passage(c.back), c.lesson_id)
+            for card in paper_cards[key]:
+                out[(key, card[0])] = CardView(key, title, *card)
             for o in own:
                 if o["paper_key"] == key:
                     out[(key, o["id"])] = CardView(key, title, o["id"], "own", o["front"], o["back"], "", None)
@@ -111,11 +131,11 @@ def add_study_routes(app: FastAPI, h):
         h.paper_for(request, scope)
         return [scope]
 
-    def queue_for(learner_id: int, keys: list[str], now: datetime):
+    def queue_for(learner_id: int, keys: list[str], now: datetime, prefs: Prefs):
         cards = cards_of(learner_id, keys)
         states = store.card_states(learner_id, keys)
-        today = store.done_since(learner_id, S.day_start(now, tz_of(learner_id)))
-        return cards, states, S.build_queue(list(cards), states, now, limits_of(learner_id), today)
+        today = store.done_since(learner_id, S.day_start(now, prefs.tz))
+        return cards, states, S.build_queue(list(cards), states, now, prefs.limits, today), today
 
     def scope_url(scope: str) -> str:
         return "/review" if scope == ALL else f"/papers/{scope}/review"
@@ -123,13 +143,14 @@ def add_study_routes(app: FastAPI, h):
     def review_data(request: Request, scope: str, show: bool, pick: str | None) -> dict:
         learner_id, now = h.learner(request), h.now()
         keys = scope_keys(request, scope)
-        cards, states, queue = queue_for(learner_id, keys, now)
+        prefs = prefs_of(learner_id)
+        cards, states, queue, done = queue_for(learner_id, keys, now, prefs)
         card = None
         if pick and ":" in pick:  # a card named by the page (the one an undo brought back)
             card = cards.get(tuple(pick.split(":", 1)))
         if card is None and queue.cards:
             card = cards[queue.cards[0]]
-        tz = tz_of(learner_id)
+        tz = prefs.tz
         last = store.last_review(learner_id)
         last_view = None
         if last and (last["paper_key"], last["card_id"]) in cards:
@@ -137,7 +158,6 @@ def add_study_routes(app: FastAPI, h):
             last_view = {"review_id": last["id"], "front": cards[(last["paper_key"], last["card_id"])].front,
                          "grade": S.GRADES[last["rating"]],
                          "back_in": S.interval_label(st.due - now) if st and st.due > now else "now"}
-        done = store.done_since(learner_id, S.day_start(now, tz))
         previews = None
         if card is not None and show:
             st = states.get((card.paper_key, card.id))
@@ -238,7 +258,7 @@ def add_study_routes(app: FastAPI, h):
         if (key, card_id) not in cards_of(learner_id, [key]):
             raise Failure(404, "No such card in this paper.")
         if action == "bury":
-            flags = {"buried_until": S.next_day_start(now, tz_of(learner_id))}
+            flags = {"buried_until": S.next_day_start(now, prefs_of(learner_id).tz)}
         elif action in CARD_ACTIONS:
             flags = CARD_ACTIONS[action]
         else:
@@ -286,7 +306,7 @@ def add_study_routes(app: FastAPI, h):
         h.paper_for(request, key)
         cards = cards_of(learner_id, [key])
         states = store.card_states(learner_id, [key])
-        tz = tz_of(learner_id)
+        tz = prefs_of(learner_id).tz
         rows = []
         for ref, card in cards.items():
             st = states.get(ref)
@@ -315,11 +335,12 @@ def add_study_routes(app: FastAPI, h):
     # -- statistics and settings --------------------------------------------------------------
     def stats_data(request: Request) -> dict:
         learner_id, now = h.learner(request), h.now()
-        tz = tz_of(learner_id)
+        tz = prefs_of(learner_id).tz
         keys = [p["key"] for p in store.library(learner_id)]
         cards = cards_of(learner_id, keys)
         states = {k: v for k, v in store.card_states(learner_id, keys).items() if k in cards}
-        log = store.review_log(learner_id, now - timedelta(days=365))
+        studied = functools.partial(store.studied_between, learner_id)
+        log = store.review_log(learner_id, now - timedelta(days=183))  # the heat map's 26 weeks
         daily = S.per_day([r["at"] for r in log], tz)
         today = S.local_day(now, tz)
         last30 = [(today - timedelta(days=i), daily.get(today - timedelta(days=i), 0)) for i in range(29, -1, -1)]
@@ -339,9 +360,8 @@ def add_study_routes(app: FastAPI, h):
                 kinds["learning"] += 1
             else:
                 kinds["mature" if st.interval >= S.MATURE else "young"] += 1
-        active = {S.local_day(t, tz) for t in store.activity_times(learner_id, now - timedelta(days=400))}
         rate = S.retention(month)
-        return {"today": today.isoformat(), "streak": S.streak(active, today), "reviews_today": daily.get(today, 0),
+        return {"today": today.isoformat(), "streak": S.streak(studied, now, tz), "reviews_today": daily.get(today, 0),
                 "per_day": [{"day": d.isoformat(), "reviews": n} for d, n in last30],
                 "heat_map": [[{"day": d.isoformat(), "reviews": n, "future": d > today} for d, n in week] for week in heat],
                 "retention": None if rate is None else round(rate, 3), "retention_reviews": len(month),
@@ -378,10 +398,8 @@ def add_study_routes(app: FastAPI, h):
 
     @app.get("/settings", response_class=HTMLResponse)
     def settings_page(request: Request):
-        from zoneinfo import available_timezones
-
         return h.page(request, "settings.html", title="Settings", settings=settings_of(h.learner(request)),
-                      zones=sorted(available_timezones()), saved=request.query_params.get("saved") == "1")
+                      zones=zone_names(), saved=request.query_params.get("saved") == "1")
 
     @app.post("/settings")
     async def settings_post(request: Request):
@@ -582,7 +600,8 @@ def add_study_routes(app: FastAPI, h):
     def progress_data(request: Request, key: str) -> dict:
         cur = h.paper_for(request, key)
         learner_id, now = h.learner(request), h.now()
-        tz = tz_of(learner_id)
+        prefs = prefs_of(learner_id)
+        tz = prefs.tz
         p = store.progress(learner_id, key, now)
         latest = p["latest"]
         states = store.card_states(learner_id, [key])
@@ -613,14 +632,13 @@ def add_study_routes(app: FastAPI, h):
             if items:
                 by_kind.append({"kind": kind, "name": name, "items": len(items), "answered": sum(i in latest for i in items),
                                 "right": sum(latest.get(i, False) for i in items)})
-        _, _, queue = queue_for(learner_id, [key], now)
-        active = {S.local_day(t, tz) for t in store.activity_times(learner_id, now - timedelta(days=400))}
+        queue = queue_for(learner_id, [key], now, prefs)[2]
         history = [{"at": S.local_time(datetime.fromisoformat(a["at"]), tz), "correct": a["correct"],
                     "prompt": prompts.get(a["item_id"], "")} for a in p["answers"]]
         return {"due": queue.size, "reviews": p["reviews"], "right": sum(latest.values()), "answered": len(latest),
                 "lessons_read": sum(l["read"] is not None for l in lessons), "cards_learned": sum(map(learned, (c.id for c in cur.flashcards))),
                 "cards_mature": sum(map(mature, (c.id for c in cur.flashcards))), "cards": len(cur.flashcards),
-                "streak": S.streak(active, S.local_day(now, tz)), "lessons": lessons, "by_kind": by_kind,
+                "streak": S.streak(functools.partial(store.studied_between, learner_id), now, tz), "lessons": lessons, "by_kind": by_kind,
                 "history": history, "time_zone": str(tz)}
 
     @app.get("/papers/{key}/progress", response_class=HTMLResponse)
@@ -654,8 +672,13 @@ def add_study_routes(app: FastAPI, h):
                         headers={"content-disposition": f"attachment; filename=\"{ascii_name(filename)}\"; "
                                                         f"filename*=UTF-8''{quote(filename)}"})
 
-    def due(learner_id: int, keys: list[str]) -> int:
-        """Cards in the learner's queue now, for these papers."""
-        return queue_for(learner_id, keys, h.now())[2].size
+    def due(learner_id: int, keys: list[str]) -> dict[str, int]:
+        """Cards in the learner's queue now, for each of these papers (one read of each kind for all)."""
+        now, prefs = h.now(), prefs_of(learner_id)
+        cards = cards_of(learner_id, keys)
+        states = store.card_states(learner_id, keys)
+        today = store.done_since(learner_id, S.day_start(now, prefs.tz))
+        return {key: S.build_queue([c for c in cards if c[0] == key], states, now, prefs.limits, today).size
+                for key in keys}
 
     return SimpleNamespace(due=due)
