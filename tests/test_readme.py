@@ -58,3 +58,16 @@ def test_the_example_lesson_shown_is_the_compiled_one():
         line = line.removeprefix(">").strip()
         if line and not line.startswith("**"):
             assert line in md, line
+
+
+def test_the_app_pages_and_screenshots_in_the_readme_exist(tmp_path):
+    from arcxiv.web import create_app
+
+    section = README[README.index("### The web app"):README.index("## Robustness and security")]
+    table = section[section.index("| page |"):].split("\n\n")[0].splitlines()[2:]
+    paths = {p.path for p in create_app(f"sqlite:///{tmp_path / 'a.db'}").routes}
+    for row in table:
+        path = re.match(r"\| `([^`]+)`", row).group(1).replace("KEY", "{key}").replace("/…", "/{path:path}")
+        assert path in paths, row
+    shots = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", section)
+    assert len(shots) >= 5 and all((ROOT / s).is_file() for s in shots), shots
