@@ -298,7 +298,7 @@ def test_lessons_marked_read_and_progress_in_the_learners_time_zone(fresh, clock
     assert p["lessons_read"] == 1 and p["lessons"][0]["read"] == "2026-03-02 10:00"  # Berlin, not UTC
     assert p["history"][0]["at"] == "2026-03-02 10:00" and p["streak"] == 1 and p["time_zone"] == "Europe/Berlin"
     kinds = {k["kind"]: k for k in p["by_kind"]}
-    assert kinds[q.kind]["right"] == 1 and sum(k["items"] for k in kinds.values()) == len(s.cur.quiz)
+    assert kinds[q.kind]["right"] == 1 and sum(k["questions"] for k in kinds.values()) == len(s.cur.quiz)
     assert "✓ read" in s.client.get(f"/papers/{key}").text
     html = s.client.get(f"/papers/{key}/progress").text
     assert '<strong id="lessons-read">1 of' in html and "Europe/Berlin" in html
@@ -383,3 +383,20 @@ def test_every_download_is_opened_by_its_consumer(fresh, tmp_path):
     with zipfile.ZipFile(io.BytesIO(got["html"])) as z:
         assert any(n.endswith("lesson-01.html") for n in z.namelist())
     assert s.client.get(f"/papers/{key}/download/pdf").status_code == 404
+
+
+def test_no_page_shows_python_leftovers_and_a_lesson_quiz_asks_that_lessons_questions(fresh):
+    s, key = fresh, fresh.key
+    study = s.api("POST", f"/api/papers/{key}/quiz/sessions", json={}).json()["id"]
+    pages = ["/", "/library", "/review", "/stats", "/settings", f"/papers/{key}", f"/papers/{key}/review",
+             f"/papers/{key}/review?show=1", f"/papers/{key}/quiz", f"/papers/{key}/quiz/session/{study}",
+             f"/papers/{key}/cards", f"/papers/{key}/progress", f"/papers/{key}/quiz/{s.cur.quiz[0].id}"]
+    for path in pages:
+        text = s.client.get(path).text
+        assert not re.search(r"built-in method|object at 0x|\bNone\b|Undefined|\{\{|\{%", text), path
+    start = s.client.get(f"/papers/{key}/quiz").text
+    counts = {m[0]: int(m[1]) for m in re.findall(r'value="lesson-([^"]+)"> Lesson \d+: .*? \((\d+)\)</label>', start)}
+    assert counts and sum(counts.values()) == len(s.cur.quiz) and all(counts.values())
+    lesson, n = next(iter(counts.items()))
+    page = s.client.get(session_page(s, key, f"lesson-{lesson}")).text
+    assert f"0 of {n} answered" in page and current_item(s, page).lesson_id == lesson

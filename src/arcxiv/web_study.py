@@ -423,7 +423,7 @@ def add_study_routes(app: FastAPI, h):
         missed = [q.id for q in cur.quiz if q.id not in latest or not latest[q.id]]
         return {"items": len(cur.quiz), "answered": len(latest), "right": sum(latest.values()), "not_yet_right": len(missed),
                 "lessons": [{"id": l.id, "number": l.number, "title": l.title,
-                             "items": sum(q.lesson_id == l.id for q in cur.quiz)} for l in cur.lessons]}
+                             "questions": sum(q.lesson_id == l.id for q in cur.quiz)} for l in cur.lessons]}
 
     @app.get("/papers/{key}/quiz", response_class=HTMLResponse)
     def quiz_start(request: Request, key: str):
@@ -630,7 +630,7 @@ def add_study_routes(app: FastAPI, h):
         for kind, name in QUIZ_KINDS.items():
             items = [q.id for q in cur.quiz if q.kind == kind]
             if items:
-                by_kind.append({"kind": kind, "name": name, "items": len(items), "answered": sum(i in latest for i in items),
+                by_kind.append({"kind": kind, "name": name, "questions": len(items), "answered": sum(i in latest for i in items),
                                 "right": sum(latest.get(i, False) for i in items)})
         queue = queue_for(learner_id, [key], now, prefs)[2]
         history = [{"at": S.local_time(datetime.fromisoformat(a["at"]), tz), "correct": a["correct"],
