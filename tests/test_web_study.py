@@ -194,6 +194,8 @@ def test_one_daily_queue_across_papers_with_daily_limits(fresh):
         keys.add(card["paper_key"])
         page = s.client.get("/review?show=1").text
         assert form_value(page, "scope") == "all"
+        if card["paper_key"] == key:  # typeset with its own paper's symbols, as on the paper's page
+            assert shown(s.cur, card["front"]["text"]) in page
         r = grade(s, page, 4)
         assert r.headers["location"] == "/review"  # the daily queue, not the paper's
     assert keys == {key, other}  # the queue mixes papers

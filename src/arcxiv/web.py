@@ -736,7 +736,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         store=store, page=page, paper_for=paper_for, learner=learner, loaded=loaded, in_writer=in_writer,
         form_with_csrf=form_with_csrf, same_site_form=same_site_form, api_csrf=api_csrf, read_json=_json,
         client_id=_client_id, now=lambda: _now(), do_answer=do_answer, quiz_item=quiz_item, stored_given=stored_given,
-        Failure=Failure, ReviewConflict=ReviewConflict))
+        math_markup=math_markup, Failure=Failure, ReviewConflict=ReviewConflict))
 
     # -- accounts (multi-user mode) ----------------------------------------------------------------
     def account_page(request: Request, signup: bool, status: int = 200, message: str | None = None,

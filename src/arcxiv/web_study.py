@@ -171,6 +171,8 @@ def add_study_routes(app: FastAPI, h):
         show = request.query_params.get("show") == "1"
         data = review_data(request, scope, show, request.query_params.get("card"))
         paper = None if scope == ALL else (scope, h.paper_for(request, scope))
+        if paper is None and data["card"] is not None:  # the daily queue: the card's math with its paper's symbols
+            data["m"] = h.math_markup(h.loaded(data["card"].paper_key)[0])
         return h.page(request, "review.html", title="Review" if scope != ALL else "Today's review",
                       review_id=uuid.uuid4().hex, paper=paper, **data)
 
