@@ -297,7 +297,10 @@ def journey(server, context, pg, watch) -> None:
     assert pg.locator("#source-text").inner_text().strip()
     shot(pg, "lesson-01")
     pg.get_by_role("button", name=re.compile("mark it read")).click()
-    pg.wait_for_url("**/course/lesson-02.html")  # on to the next lesson
+    pg.wait_for_url(re.compile(r"\?read="))  # the paper's page says so, with the next lesson
+    assert "Lesson 1 is marked read." in pg.locator("p.note").inner_text()
+    pg.get_by_role("link", name=re.compile("Next: lesson 2")).click()
+    pg.wait_for_url("**/course/lesson-02.html")
 
     # -- a deep dive, from the paper page's list -------------------------------------------------
     pg.goto(paper_url)

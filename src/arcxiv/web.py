@@ -594,6 +594,9 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
     @app.get("/papers/{key}", response_class=HTMLResponse)
     def paper_page(request: Request, key: str):
         data = paper_data(request, key)
+        just = next((i for i, l in enumerate(data["lessons"]) if l["id"] == request.query_params.get("read")), None)
+        data["just_read"] = None if just is None else {
+            "lesson": data["lessons"][just], "next": data["lessons"][just + 1] if just + 1 < len(data["lessons"]) else None}
         return page(request, "paper.html", **data, due=study.due(learner(request), [key])[key],
                     paper=(key, paper_for(request, key)))
 

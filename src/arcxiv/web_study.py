@@ -588,10 +588,7 @@ def add_study_routes(app: FastAPI, h):
     async def mark_read_post(request: Request, key: str, lesson_id: str):
         await h.same_site_form(request)
         await h.in_writer(do_mark_read, request, key, lesson_id)
-        cur = h.paper_for(request, key)
-        after = next((l for l in cur.lessons if l.number == next(x.number for x in cur.lessons if x.id == lesson_id) + 1),
-                     None)
-        return RedirectResponse(f"/papers/{key}/course/{lesson_file(after)}" if after else f"/papers/{key}", 303)
+        return RedirectResponse(f"/papers/{key}?read={quote(lesson_id)}", 303)  # says so, and links the next one
 
     @app.post("/api/papers/{key}/lessons/{lesson_id}/read")
     async def api_mark_read(request: Request, key: str, lesson_id: str):
