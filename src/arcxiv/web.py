@@ -210,7 +210,7 @@ def answer_result(q: QuizItem, answer_id: str | None, given, correct: bool, repe
             "key": answer_text(q), "explanation": q.explanation.text, "explanation_spans": q.explanation.spans}
 
 
-@functools.lru_cache(maxsize=50_000)
+@functools.lru_cache(maxsize=4096)
 def _rich(text: str, symbols: tuple[str, ...]) -> Markup:
     return Markup(rich(text, list(symbols)))  # the same card or prompt is shown again and again
 
