@@ -20,6 +20,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from threading import Lock
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
                         case, create_engine, event, func, inspect, select, true, tuple_, union)
@@ -27,6 +28,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from .errors import ArcxivError
+
+if TYPE_CHECKING:
+    from .schedule import CardState, Today
 
 meta = MetaData()
 papers = Table("papers", meta,
@@ -432,7 +436,7 @@ class Store:
             c.execute(reviews.delete().where(reviews.c.id == review_id))
         return {"paper_key": row["paper_key"], "card_id": row["card_id"]}
 
-    def card_states(self, learner_id: int, paper_keys: list[str] | None = None) -> dict[tuple[str, str], "CardState"]:
+    def card_states(self, learner_id: int, paper_keys: list[str] | None = None) -> dict[tuple[str, str], CardState]:
         """(paper, card) -> its stored state, for the learner's papers (or the ones named)."""
         from .schedule import CardState
 
@@ -445,7 +449,7 @@ class Store:
             r["paper_key"], r["card_id"], r["fsrs"], _utc(r["due"]), r["reps"], bool(r["suspended"]),
             bool(r["deleted"]), _utc(r["buried_until"]) if r["buried_until"] else None) for r in rows}
 
-    def done_since(self, learner_id: int, since: datetime) -> "Today":
+    def done_since(self, learner_id: int, since: datetime) -> Today:
         """New cards first seen and review cards reviewed since ``since`` (the learner's midnight)."""
         from .schedule import Today
 
