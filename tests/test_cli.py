@@ -278,3 +278,22 @@ def test_export_bad_input(seed_out, tmp_path):
     bad.write_text('{"schema": "something else"}', encoding="utf-8")
     r = run("export", bad, "--to", "gift", "-o", tmp_path / "y")
     assert r.returncode == 2 and "arcxiv.curriculum/1" in r.stderr and not (tmp_path / "y").exists()
+
+
+def test_serve_sends_replies_without_waiting_for_nagle():
+    """uvicorn takes a socket given by fd for a Unix one and sets no TCP_NODELAY on its connections; then
+    a reply written in two parts (head, body) waited for the client's delayed ACK, 40 ms on every page.
+    The listener has it set, and Linux passes it on to every connection it accepts."""
+    import socket
+
+    from arcxiv.cli import _listen
+
+    listener = _listen("127.0.0.1", 0)
+    try:
+        assert listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        with socket.create_connection(listener.getsockname()[:2]):
+            accepted, _ = listener.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        listener.close()

@@ -195,6 +195,40 @@ def test_pages_and_json_twins_show_the_paper(site):
     assert shown(cur, first) in page.text
 
 
+def test_pages_are_served_while_a_paper_compiles(site, tmp_path, monkeypatch):
+    """Page views share one thread (under the GIL more add nothing but contention with the event loop);
+    a compile, which holds its thread for seconds, and a deep dive's first build run on one of their own."""
+    import arcxiv.pipeline
+
+    entered, release = threading.Event(), threading.Event()
+    real = arcxiv.pipeline.compile_paper
+
+    def held(paper):
+        entered.set()
+        release.wait(60)
+        return real(paper)
+
+    monkeypatch.setattr(arcxiv.pipeline, "compile_paper", held)
+    other = new_site(tmp_path, copy_from=site)
+    with client_for(other.app) as c:  # as a context manager: the app's lifespan sets up its thread pools
+        csrf = csrf_of(c)
+        done: dict = {}
+        compiling = threading.Thread(target=lambda: done.update(compiled=c.post(
+            "/api/papers", json={"text": XSS_PAPER}, headers={"x-csrf-token": csrf})))
+        compiling.start()
+        try:
+            assert entered.wait(60)
+            viewing = threading.Thread(target=lambda: done.update(
+                pages=[c.get(p).status_code for p in ("/library", f"/papers/{other.key}/review", "/stats")]))
+            viewing.start()
+            viewing.join(30)
+            assert done.get("pages") == [200, 200, 200], "a page view waited for the compile"
+        finally:
+            release.set()
+            compiling.join(120)
+    assert done["compiled"].status_code == 201
+
+
 def test_same_paper_is_compiled_once(tmp_path):
     db = tmp_path / "c.db"
     app = create_app(f"sqlite:///{db}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -252,15 +253,31 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
     # inside the thread pool would starve page views of threads (SQLite has a single writer).
     # One limiter per event loop: a limiter belongs to the loop it is used on (uvicorn runs one;
     # tests run several apps' clients, each on a loop of its own).
-    slots = 1 if store.url.startswith("sqlite") else 8
-    writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    sqlite = store.url.startswith("sqlite")
+    limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    async def in_writer(fn, *args):
-        loop = asyncio.get_running_loop()
-        limiter = writers.get(loop) or writers.setdefault(loop, anyio.CapacityLimiter(slots))
+    async def in_threads(pool: str, fn, *args):
+        """Run fn in a thread of its own pool: "writer" (one on SQLite) or "compile" (one: a compile holds a
+        thread for seconds and must not take the page views' only thread)."""
+        per_loop = limiters.setdefault(asyncio.get_running_loop(), {})
+        limiter = per_loop.get(pool) or per_loop.setdefault(
+            pool, anyio.CapacityLimiter(8 if pool == "writer" and not sqlite else 1))
         return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=limiter)
+
+    in_writer = functools.partial(in_threads, "writer")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        # Page views (the routes without async) share the default pool. Each is CPU work under the GIL, so
+        # more threads add no throughput, but every one of them competes with the event loop, which serves
+        # the cached course pages: with 40 threads a lesson waited 150 ms behind study pages, with one 13 ms
+        # (benchmarks/web.py, phase c). PostgreSQL waits on the network outside the GIL, so it gets four.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 1 if sqlite else 4
+        yield
+
     app = FastAPI(title="ArcXiv", version=__version__, docs_url=None, redoc_url=None,  # no CDN: /openapi.json
-                  description="Compile a paper into a grounded course; review its cards; take its quiz.")
+                  description="Compile a paper into a grounded course; review its cards; take its quiz.",
+                  lifespan=lifespan)
 
     # -- caches: a compiled paper is parsed and rendered once per process -----------------------
     rendered: dict[str, tuple[Curriculum, dict[str, bytes]]] = {}
@@ -521,7 +538,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         data, name = await upload(request)
         if request.state.learner == ANONYMOUS:  # kept through the login, not lost on the way to it
             return account_page(request, signup=False, status=401, pending=Pending.of(data, name))
-        key, _, _ = await run_in_threadpool(compile_into_library, request.state.learner, data, name)
+        key, _, _ = await in_threads("compile", compile_into_library, request.state.learner, data, name)
         return RedirectResponse(f"/papers/{key}", 303)
 
     @app.post("/api/papers")
@@ -542,7 +559,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
             data, name = pasted_bytes(text), PASTED
         else:
             data, name = await upload(request)
-        key, title, cached = await run_in_threadpool(compile_into_library, learner_id, data, name)
+        key, title, cached = await in_threads("compile", compile_into_library, learner_id, data, name)
         return JSONResponse({"key": key, "title": title, "cached": cached, "url": f"/papers/{key}"}, 200 if cached else 201)
 
     def library_data(request: Request) -> dict:
@@ -687,16 +704,18 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         store.put_deep_dive(key, section, body)
         return json.loads(body)
 
+    # A first opening generates the dive: on the compile thread, not the page views' one.
     @app.get("/papers/{key}/deep/{section}", response_class=HTMLResponse)
-    def deep_page(request: Request, key: str, section: str):
+    async def deep_page(request: Request, key: str, section: str):
         from .models import DeepDive
 
-        dive = DeepDive.model_validate(dive_json(request, key, section))
-        return page(request, "deep.html", title=dive.title, dive=dive, paper=(key, paper_for(request, key)))
+        dive = DeepDive.model_validate(await in_threads("compile", dive_json, request, key, section))
+        return await run_in_threadpool(page, request, "deep.html", title=dive.title, dive=dive,
+                                       paper=(key, paper_for(request, key)))
 
     @app.get("/api/papers/{key}/deep/{section}")
-    def api_deep(request: Request, key: str, section: str):
-        return dive_json(request, key, section)
+    async def api_deep(request: Request, key: str, section: str):
+        return await in_threads("compile", dive_json, request, key, section)
 
     # -- quiz answers (the study pages in web_study use these) ----------------------------------
     def quiz_item(cur: Curriculum, item_id: str) -> QuizItem:
@@ -764,7 +783,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         response: Response = RedirectResponse("/library", 303)
         if pending is not None:
             try:
-                key, _, _ = await run_in_threadpool(compile_into_library, learner_id, pending.data(), pending.name)
+                key, _, _ = await in_threads("compile", compile_into_library, learner_id, pending.data(), pending.name)
                 response = RedirectResponse(f"/papers/{key}", 303)
             except Failure as e:
                 response = problem_page(request, e)
