@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from arcxiv.store import HISTORY, ReviewConflict, Store, StoreError, card_states, learners, quiz_states, reviews
+from arcxiv.store import HISTORY, ReviewConflict, StaleReview, Store, StoreError, card_states, learners, quiz_states, reviews
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 PAPER = "p" * 32 + "-0.1.0"
@@ -147,6 +147,18 @@ def test_review_is_applied_once_per_review_id(store):
     assert [tuple(s) for s in states] == [(me, "card-a", 2), (me, "card-b", 1)]
     assert [tuple(r) for r in rows if r.id.startswith("r") and len(r.id) == 2] == [("r1", 3), ("r2", 4)]
     assert store.counts()["reviews"] == 3
+
+
+def test_a_grade_from_a_page_older_than_the_cards_last_review_changes_nothing(store):
+    """The review page sends the card's review count as it showed it: a page reached by Back, or left
+    open in another tab, cannot grade the card a second time."""
+    me = store.single_learner()
+    store.review(me, PAPER, "card-a", 4, NOW, "r1", seen_reps=0)
+    with pytest.raises(StaleReview, match="reviewed since"):
+        store.review(me, PAPER, "card-a", 1, NOW + timedelta(seconds=5), "r2", seen_reps=0)
+    assert store.review(me, PAPER, "card-a", 4, NOW, "r1", seen_reps=0)["repeated"]  # a resent grade is still one
+    assert store.counts()["reviews"] == 1 and store.last_review(me)["rating"] == 4
+    assert store.review(me, PAPER, "card-a", 3, NOW + timedelta(days=9), "r3", seen_reps=1)["reps"] == 2
 
 
 def test_concurrent_reviews_of_one_card_lose_nothing(store):
@@ -392,8 +404,6 @@ def test_own_cards_lessons_read_settings_and_library_entries(store):
     assert store.library(me)[0]["title"] == "A paper" and store.library(me)[0]["tags"] == []
     assert store.studied_between(me, NOW, NOW + timedelta(seconds=1))  # the lesson read
     assert not store.studied_between(me, NOW + timedelta(seconds=1), NOW + timedelta(days=1))
-    store.delete_own_card(me, card)
-    assert store.own_cards(me) == []
     assert store.remove_from_library(me, PAPER) and store.lessons_read(me) == {}
 
 

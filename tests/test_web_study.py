@@ -59,7 +59,7 @@ def grade(s, page: str, g: int, scope: str | None = None):
     key = re.search(r'action="/papers/([^/]+)/review"', page).group(1)
     form = re.search(r'<form method="post" action="/papers/[^/]+/review" class="grades".*?</form>', page, re.S).group(0)
     data = {"csrf": s.csrf, "card_id": form_value(form, "card_id"), "review_id": form_value(form, "review_id"),
-            "scope": scope or form_value(form, "scope"), "grade": str(g)}
+            "reps": form_value(form, "reps"), "scope": scope or form_value(form, "scope"), "grade": str(g)}
     r = s.client.post(f"/papers/{key}/review", data=data)
     assert r.status_code == 303, r.text[:300]
     return r
@@ -93,6 +93,7 @@ def test_an_again_card_comes_back_within_the_session(fresh, clock):
     grade(s, first, 1)  # Again: one minute
     second = s.client.get(f"/papers/{key}/review?show=1").text
     assert form_value(second, "card_id") != again_id
+    assert "1 new</span> · <span class=\"c-learning\">1 learning" in second  # counted as soon as it is graded Again
     grade(s, second, 4)
     # Nothing else is left today: the card in learning is shown early (within 20 minutes), not "nothing due".
     back = s.client.get(f"/papers/{key}/review?show=1").text
@@ -106,6 +107,26 @@ def test_an_again_card_comes_back_within_the_session(fresh, clock):
     assert "Done for now" in done and "4</strong> cards today" not in done
     assert re.search(r"reviewed <strong>2</strong> cards today", done)  # two cards: one new today each
     assert "The next card is due at" in done
+
+
+def test_a_page_reached_by_back_cannot_grade_its_card_again(fresh):
+    """The trial's worst find: Back after a grade showed the graded card with live buttons, and a second
+    grade was taken. Review pages are not kept by the browser, a link to a graded card shows the next
+    one, and a grade from a page older than the card's last review changes nothing."""
+    s, key = fresh, fresh.key
+    r = s.client.get(f"/papers/{key}/review?show=1")
+    assert r.headers["cache-control"] == "no-store"
+    page, card_id = r.text, form_value(r.text, "card_id")
+    grade(s, page, 4)
+    again = s.client.get(f"/papers/{key}/review?show=1&card={key}:{card_id}").text  # the URL Back would reload
+    assert form_value(again, "card_id") != card_id
+    reloaded = page.replace(form_value(page, "review_id"), "0" * 32)  # a reloaded page has a new review_id
+    stale = grade(s, reloaded, 1)
+    assert stale.headers["location"] == f"/papers/{key}/review?stale=1"
+    assert "graded already" in s.client.get(stale.headers["location"]).text
+    assert s.sql("SELECT rating FROM reviews WHERE card_id = ?", card_id) == [(4,)]
+    api = s.api("POST", f"/api/papers/{key}/reviews", json={"card_id": card_id, "grade": 1, "reps": 0})
+    assert api.status_code == 409 and "graded since" in api.json()["error"]
 
 
 def test_undo_takes_the_last_grade_back_and_shows_that_card_again(fresh):
@@ -140,10 +161,14 @@ def test_suspend_bury_and_delete_keep_a_card_out_until_it_is_brought_back(fresh,
         return states, s.client.get(f"/api/papers/{key}/review").json()["remaining"]
 
     _, everything = queued()
-    for card_id, action in zip(ids, ("suspend", "bury", "delete")):
+    for card_id, action, said in zip(ids, ("suspend", "bury", "delete"), ("suspended", "buried until tomorrow", "deleted")):
         r = s.client.post(f"/papers/{key}/cards/{card_id}", data={"csrf": s.csrf, "action": action,
                                                                   "back": f"/papers/{key}/review"})
-        assert r.status_code == 303 and r.headers["location"] == f"/papers/{key}/review"
+        assert r.status_code == 303 and r.headers["location"] == f"/papers/{key}/review?did={action}:{key}:{card_id}"
+        banner = s.client.get(r.headers["location"]).text  # says what was done, with an undo, and no older grade
+        assert f"Card {said}:" in banner and "Last card graded" not in banner
+        assert re.search(rf'action="/papers/{key}/cards/{card_id}"[^>]*>\s*<input[^>]*>\s*<input[^>]*name="action" '
+                         rf'value="{ {"suspend": "unsuspend", "bury": "unbury", "delete": "restore"}[action]}"', banner)
     states, left = queued()
     assert left == everything - 3
     assert states[ids[0]]["suspended"] and states[ids[1]]["buried"] and states[ids[2]]["deleted"]
@@ -178,7 +203,10 @@ def test_own_cards_join_the_review_and_can_be_deleted(fresh):
         s.api("POST", f"/api/papers/{key}/reviews", json={"card_id": card["id"], "grade": 4})
     assert own[0]["id"] in seen
     assert s.api("POST", f"/api/papers/{key}/cards/{own[0]['id']}", json={"action": "delete"}).status_code == 200
-    assert not [c for c in s.client.get(f"/api/papers/{key}/cards").json() if c["own"]]
+    [gone] = [c for c in s.client.get(f"/api/papers/{key}/cards").json() if c["own"]]
+    assert gone["deleted"]  # deleted like the paper's cards: out of the queue, and it can be restored
+    assert s.api("POST", f"/api/papers/{key}/cards/{own[0]['id']}", json={"action": "restore"}).status_code == 200
+    assert not [c for c in s.client.get(f"/api/papers/{key}/cards").json() if c["own"]][0]["deleted"]
 
 
 def test_one_daily_queue_across_papers_with_daily_limits(fresh):
@@ -248,10 +276,11 @@ def test_a_quiz_session_gives_feedback_retries_misses_and_sums_up(fresh, clock, 
         if wrong:
             assert shown(s.cur, answer_text(q)) in text  # the right answer
             missed = missed or q
-        assert (f"{n + 1} of {total} answered" if n + 1 < total else "Asking again what you missed: 0 of 2") in text
+        assert f"{n + 1} of {total} answered" in text and "Asking again" not in text  # the last one too
         page = s.client.get(url).text
     # the two misses come back at the end, once each
     assert "You missed this one before" in page and current_item(s, page).id == missed.id
+    assert "Asking again what you missed: 0 of 2 answered" in page
     answer(s, key, url, page, right_answer(missed))
     page = s.client.get(url).text
     q = current_item(s, page)
@@ -281,6 +310,15 @@ def test_matching_and_ordering_are_marked_row_by_row(fresh):
         rows = re.findall(r'<tr class="(ok|miss)">', r.text)
         assert "Not quite." in r.text and rows.count("miss") == 2 and rows.count("ok") == len(rows) - 2, (kind, rows)
     assert any(q.kind in ("matching", "ordering") for q in s.cur.quiz)
+    # every part put first is no order: asked again with why, and nothing stored (the trial saw it taken,
+    # and its feedback showed an order never given)
+    q = next(q for q in s.cur.quiz if q.kind == "ordering")
+    before = s.sql("SELECT count(*) FROM answers")
+    r = s.client.post(f"/papers/{key}/quiz/{q.id}", data={"csrf": s.csrf, **form_fields(q, [0] * len(q.choices))})
+    assert r.status_code == 422 and "a place of its own" in r.text and 'class="quiz-item' in r.text
+    assert s.sql("SELECT count(*) FROM answers") == before
+    api = s.api("POST", f"/api/papers/{key}/answers", json={"item_id": q.id, "answer": [0] * len(q.choices)})
+    assert api.status_code == 422
 
 
 # -- lessons read, progress, statistics ----------------------------------------------------------------------

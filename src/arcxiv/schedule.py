@@ -106,10 +106,11 @@ class Queue:
     learning: int = 0
     review: int = 0
     next_due: datetime | None = None  # when the next card not in the queue falls due
+    soon: int = 0  # learning cards due within LEARN_AHEAD, behind the others: counted in learning and size
 
     @property
     def size(self) -> int:
-        return len(self.cards)
+        return len(self.cards) + self.soon
 
 
 def build_queue(deck: list[tuple[str, str]], states: dict[tuple[str, str], CardState], now: datetime,
@@ -132,11 +133,12 @@ def build_queue(deck: list[tuple[str, str]], states: dict[tuple[str, str], CardS
     due = sorted(due, key=by_due)[:max(0, limits.reviews_per_day - today.reviews)]
     new = new[:max(0, limits.new_per_day - today.new)]
     later.sort(key=by_due)
+    # a card just graded Again comes back within minutes: it is counted in learning from the start
+    soon = [k for k in later if states[k].state in (LEARNING, RELEARNING) and states[k].due <= now + LEARN_AHEAD]
     if not (learning or due or new):
-        ahead = [k for k in later if states[k].state in (LEARNING, RELEARNING) and states[k].due <= now + LEARN_AHEAD]
-        learning, later = ahead, [k for k in later if k not in ahead]
-    return Queue(cards=learning + due + new, new=len(new), learning=len(learning), review=len(due),
-                 next_due=states[later[0]].due if later else None)
+        learning, later, soon = soon, [k for k in later if k not in soon], []
+    return Queue(cards=learning + due + new, new=len(new), learning=len(learning) + len(soon), review=len(due),
+                 next_due=states[later[0]].due if later else None, soon=len(soon))
 
 
 # -- days in the learner's time zone ---------------------------------------------------------------

@@ -145,6 +145,10 @@ class StoreError(ArcxivError):
     """The database cannot be opened or used."""
 
 
+class StaleReview(StoreError):
+    """A grade given to a card as it was before a later review (a page kept open, or reached by Back)."""
+
+
 class ReviewConflict(StoreError):
     """A review_id that was already used by a review of another card or learner."""
 
@@ -379,9 +383,10 @@ class Store:
         return new + ready
 
     def review(self, learner_id: int, paper_key: str, card_id: str, rating: int, now: datetime,
-               review_id: str | None = None) -> dict:
+               review_id: str | None = None, seen_reps: int | None = None) -> dict:
         """Apply one review in one transaction; a repeated ``review_id`` is applied once. The state
-        before it is kept with the review, so that it can be undone."""
+        before it is kept with the review, so that it can be undone. With ``seen_reps`` (the card's
+        review count on the page that graded it), a card reviewed since is left alone: StaleReview."""
         from .schedule import fresh_card, reviewed
 
         if rating not in (1, 2, 3, 4):
@@ -401,6 +406,9 @@ class Store:
                 if tuple(done) != (learner_id, paper_key, card_id):
                     raise ReviewConflict("that review_id was already used for another review; send a new one")
                 return {"review_id": review_id, "due": _utc(row.due).isoformat(), "reps": row.reps, "repeated": True}
+            if seen_reps is not None and seen_reps != row.reps:
+                raise StaleReview(f"that card was reviewed since (it has {row.reps} reviews now, the page showed "
+                                  f"{seen_reps}); nothing was changed")
             card = reviewed(row.fsrs, card_id, rating, now)
             c.execute(card_states.update().where(*(getattr(card_states.c, k) == v for k, v in key.items()))
                       .values(fsrs=json.dumps(card.to_dict()), due=card.due, reps=row.reps + 1))
@@ -494,11 +502,6 @@ class Store:
             query = query.where(own_cards.c.paper_key.in_(paper_keys))
         with self.reader.connect() as c:
             return [dict(r) for r in c.execute(query.order_by(own_cards.c.created_at, own_cards.c.id)).mappings()]
-
-    def delete_own_card(self, learner_id: int, card_id: str) -> None:
-        with self._writing() as c:
-            c.execute(own_cards.delete().where(own_cards.c.learner_id == learner_id, own_cards.c.id == card_id))
-            c.execute(card_states.delete().where(card_states.c.learner_id == learner_id, card_states.c.card_id == card_id))
 
     # -- lessons read, settings ------------------------------------------------------------------
     def mark_read(self, learner_id: int, paper_key: str, lesson_id: str, now: datetime) -> None:

@@ -46,7 +46,7 @@ from .ingest import MAX_BYTES, MAX_PAPER_BYTES, count_papers, ingest
 from .models import Curriculum, Paper, QuizItem
 from .render.html import answer_text, lesson_file, to_html
 from .render.mathml import rich
-from .store import SESSION_LIFETIME, AnswerConflict, ReviewConflict, Store
+from .store import SESSION_LIFETIME, AnswerConflict, ReviewConflict, StaleReview, Store
 from .web_study import DOWNLOADS, add_study_routes
 
 COOKIE = "arcxiv_session"
@@ -457,7 +457,8 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         unset = request.state.learner != ANONYMOUS and not store.settings(request.state.learner).get("time_zone")
         html = env.get_template(template).render(csrf=request.state.csrf, multi_user=multi_user, user=username,
                                                  time_zone_unset=unset, **ctx)
-        return HTMLResponse(html, status_code=status)
+        # never kept by the browser: Back shows the queue as it is now, not a card already graded
+        return HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
 
     def problem_page(request: Request, exc: Failure) -> HTMLResponse:
         return page(request, "error.html", exc.status, title="Problem", heading="That did not work", message=exc.message)
@@ -727,6 +728,9 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
     def do_answer(request: Request, key: str, item_id: str, given, answer_id: str | None) -> dict:
         q = quiz_item(paper_for(request, key), item_id)
         answer_id = _client_id(answer_id, "answer_id") or uuid.uuid4().hex
+        if q.kind == "ordering" and isinstance(given, list) and len(set(map(str, given))) < len(given):
+            # an order with a place given twice is no order: it is asked again, and nothing is stored
+            raise Failure(422, "Give each part a place of its own: a place was given to more than one part.")
         correct = check_answer(q, given)
         try:
             stored = store.record_answer(learner(request), key, item_id, correct, json.dumps(given, ensure_ascii=False),
@@ -758,7 +762,8 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         store=store, page=page, paper_for=paper_for, learner=learner, loaded=loaded, in_writer=in_writer,
         form_with_csrf=form_with_csrf, same_site_form=same_site_form, api_csrf=api_csrf, read_json=_json,
         client_id=_client_id, now=lambda: _now(), do_answer=do_answer, quiz_item=quiz_item, stored_given=stored_given,
-        math_markup=math_markup, Failure=Failure, ReviewConflict=ReviewConflict))
+        math_markup=math_markup, Failure=Failure, ReviewConflict=ReviewConflict,
+        StaleReview=StaleReview))
 
     # -- accounts (multi-user mode) ----------------------------------------------------------------
     def account_page(request: Request, signup: bool, status: int = 200, message: str | None = None,

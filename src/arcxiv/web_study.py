@@ -39,6 +39,8 @@ DOWNLOADS = {  # format -> (what it is, the real tool that opens it)
     "markdown": ("Markdown notes (.zip)", "Obsidian, Logseq"), "html": ("The course as a website (.zip)", "a browser")}
 CARD_ACTIONS = {"suspend": {"suspended": True}, "unsuspend": {"suspended": False}, "delete": {"deleted": True},
                 "restore": {"deleted": False}, "unbury": {"buried_until": None}}
+DONE_ACTIONS = {"bury": ("buried until tomorrow", "unbury"), "suspend": ("suspended", "unsuspend"),
+                "delete": ("deleted", "restore")}  # what the review page says after an action, and its undo
 SETTINGS = {"time_zone": "", "new_per_day": str(S.NEW_PER_DAY), "reviews_per_day": str(S.REVIEWS_PER_DAY)}
 SAFE_BACK = re.compile(r"^/(?!/)[\w\-./?=&:%]*$")  # a path on this site, never another host
 ALL = "all"  # the review scope of the daily queue of every paper
@@ -146,8 +148,10 @@ def add_study_routes(app: FastAPI, h):
         prefs = prefs_of(learner_id)
         cards, states, queue, done = queue_for(learner_id, keys, now, prefs)
         card = None
-        if pick and ":" in pick:  # a card named by the page (the one an undo brought back)
-            card = cards.get(tuple(pick.split(":", 1)))
+        if pick and ":" in pick and tuple(pick.split(":", 1)) in queue.cards:
+            # a card named by the page (the one an undo brought back); one graded since (a page reached
+            # by Back, an old link) is not shown again: the queue's next card is
+            card = cards[tuple(pick.split(":", 1))]
         if card is None and queue.cards:
             card = cards[queue.cards[0]]
         tz = prefs.tz
@@ -158,18 +162,36 @@ def add_study_routes(app: FastAPI, h):
             last_view = {"review_id": last["id"], "front": cards[(last["paper_key"], last["card_id"])].front,
                          "grade": S.GRADES[last["rating"]],
                          "back_in": S.interval_label(st.due - now) if st and st.due > now else "now"}
-        previews = None
-        if card is not None and show:
+        previews, reps = None, 0
+        if card is not None:
             st = states.get((card.paper_key, card.id))
-            previews = S.previews(st.fsrs if st and st.reps else None, card.id, now)
-        return {"scope": scope, "card": card, "show": show and card is not None, "previews": previews,
+            reps = st.reps if st else 0
+            if show:
+                previews = S.previews(st.fsrs if st and st.reps else None, card.id, now)
+        return {"scope": scope, "card": card, "show": show and card is not None, "previews": previews, "reps": reps,
+                "deck_size": len(cards),
                 "queue": queue, "last": last_view, "done_today": done.new + done.reviews,
                 "next_due": S.local_time(queue.next_due, tz) if queue.next_due else None,
                 "grades": S.GRADES}
 
+    def done_action(params, cards) -> dict | None:
+        """What the page says after suspend, bury or delete (?did=ACTION:PAPER:CARD), with its undo."""
+        action, _, ref = params.get("did", "").partition(":")
+        key = tuple(ref.split(":", 1))
+        if action not in DONE_ACTIONS or key not in cards:
+            return None
+        said, undo = DONE_ACTIONS[action]
+        return {"said": said, "undo": undo, "card": cards[key]}
+
     def review_page(request: Request, scope: str):
         show = request.query_params.get("show") == "1"
         data = review_data(request, scope, show, request.query_params.get("card"))
+        if request.query_params.get("stale") == "1":
+            data["stale"] = True
+        learner_id = h.learner(request)
+        data["did"] = done_action(request.query_params, cards_of(learner_id, scope_keys(request, scope)))
+        if data["did"] or data.get("stale"):
+            data["last"] = None  # the banner says what just happened, not an older grade
         paper = None if scope == ALL else (scope, h.paper_for(request, scope))
         if paper is None and data["card"] is not None:  # the daily queue: the card's math with its paper's symbols
             data["m"] = h.math_markup(h.loaded(data["card"].paper_key)[0])
@@ -203,24 +225,34 @@ def add_study_routes(app: FastAPI, h):
     def api_paper_review(request: Request, key: str):
         return review_json(request, key)
 
-    def do_review(request: Request, key: str, card_id: str, grade, review_id) -> dict:
+    def do_review(request: Request, key: str, card_id: str, grade, review_id, seen_reps=None) -> dict:
         learner_id = h.learner(request)
         h.paper_for(request, key)
         if (key, card_id) not in cards_of(learner_id, [key]):
             raise Failure(404, "No such card in this paper.")
         review_id = h.client_id(review_id, "review_id")
+        if seen_reps is not None and (isinstance(seen_reps, bool) or not str(seen_reps).isdigit()):
+            raise Failure(422, "reps, when given, is the card's number of reviews as the page showed it.")
         try:
-            return store.review(learner_id, key, card_id, int(grade), h.now(), review_id)
+            return store.review(learner_id, key, card_id, int(grade), h.now(), review_id,
+                                None if seen_reps is None else int(seen_reps))
         except h.ReviewConflict:
             raise Failure(409, "That review_id was already used for another review; send a new one.") from None
+        except h.StaleReview:
+            raise Failure(409, "That card was graded since this page showed it; nothing was changed.") from None
         except (TypeError, ValueError):
             raise Failure(422, "A grade is 1 (again), 2 (hard), 3 (good) or 4 (easy).") from None
 
     async def grade_form(request: Request, key: str):
         form = await h.form_with_csrf(request)
-        await h.in_writer(do_review, request, key, str(form.get("card_id", "")), form.get("grade"),
-                          str(form.get("review_id", "")))
         scope = ALL if form.get("scope") == ALL else key
+        try:
+            await h.in_writer(do_review, request, key, str(form.get("card_id", "")), form.get("grade"),
+                              str(form.get("review_id", "")), form.get("reps"))
+        except Failure as e:
+            if e.status != 409 or "graded since" not in e.message:
+                raise
+            return RedirectResponse(f"{scope_url(scope)}?stale=1", 303)
         return RedirectResponse(scope_url(scope), 303)
 
     @app.post("/papers/{key}/review")
@@ -232,7 +264,7 @@ def add_study_routes(app: FastAPI, h):
         h.api_csrf(request)
         body = await h.read_json(request)
         return await h.in_writer(do_review, request, key, str(body.get("card_id", "")), body.get("grade"),
-                                 body.get("review_id"))
+                                 body.get("review_id"), body.get("reps"))
 
     def do_undo(request: Request, review_id: str) -> dict:
         undone = store.undo_review(h.learner(request), review_id)
@@ -265,18 +297,20 @@ def add_study_routes(app: FastAPI, h):
             flags = CARD_ACTIONS[action]
         else:
             raise Failure(422, f"An action is one of bury, {', '.join(CARD_ACTIONS)}.")
-        if action == "delete" and card_id.startswith("own-"):
-            store.delete_own_card(learner_id, card_id)
-        else:
-            store.flag_card(learner_id, key, card_id, now, **flags)
+        store.flag_card(learner_id, key, card_id, now, **flags)  # an own card too: deleted, it can be restored
         return {"card_id": card_id, "action": action}
 
     @app.post("/papers/{key}/cards/{card_id}")
     async def card_action_post(request: Request, key: str, card_id: str):
         form = await h.form_with_csrf(request)
-        await h.in_writer(do_card_action, request, key, card_id, str(form.get("action", "")))
+        action = str(form.get("action", ""))
+        await h.in_writer(do_card_action, request, key, card_id, action)
         back = str(form.get("back", ""))
-        return RedirectResponse(back if SAFE_BACK.match(back) else f"/papers/{key}/cards", 303)
+        if not SAFE_BACK.match(back):
+            return RedirectResponse(f"/papers/{key}/cards", 303)
+        if action in DONE_ACTIONS and back.endswith("/review"):  # the review page says what was done, with an undo
+            back += f"?did={quote(action)}:{quote(key)}:{quote(card_id)}"
+        return RedirectResponse(back, 303)
 
     @app.post("/api/papers/{key}/cards/{card_id}")
     async def api_card_action(request: Request, key: str, card_id: str):
@@ -510,14 +544,17 @@ def add_study_routes(app: FastAPI, h):
         q = next((q for q in cur.quiz if q.id == found["item_id"]), None)
         return feedback_of(cur, q, h.stored_given(found["answer"]), found["correct"]) if q else None
 
-    @app.get("/papers/{key}/quiz/session/{study_id}", response_class=HTMLResponse)
-    def quiz_session(request: Request, key: str, study_id: str):
+    def session_page(request: Request, key: str, study_id: str, problem: str = "", status: int = 200):
         data = session_data(request, key, study_id)
-        feedback = answered_feedback(request, key, request.query_params.get("answered"))
+        feedback = None if problem else answered_feedback(request, key, request.query_params.get("answered"))
         cur = h.paper_for(request, key)
         item = next((q for q in cur.quiz if feedback and q.id == feedback["item_id"]), None)
-        return h.page(request, "quiz_item.html", title="Quiz", session=data, feedback=feedback, item=item,
-                      kinds=QUIZ_KINDS, paper=(key, cur))
+        return h.page(request, "quiz_item.html", status, title="Quiz", session=data, feedback=feedback, item=item,
+                      kinds=QUIZ_KINDS, paper=(key, cur), problem=problem)
+
+    @app.get("/papers/{key}/quiz/session/{study_id}", response_class=HTMLResponse)
+    def quiz_session(request: Request, key: str, study_id: str):
+        return session_page(request, key, study_id)
 
     @app.get("/api/papers/{key}/quiz/sessions/{study_id}")
     def api_quiz_session(request: Request, key: str, study_id: str):
@@ -544,9 +581,19 @@ def add_study_routes(app: FastAPI, h):
         study_id = str(form.get("study", ""))
         if study_id:
             session_data(request, key, study_id)  # 404 before anything is stored
-            result = await h.in_writer(do_session_answer, request, key, study_id, item_id, given, answer_id)
+            try:
+                result = await h.in_writer(do_session_answer, request, key, study_id, item_id, given, answer_id)
+            except Failure as e:  # an answer that cannot be marked: the same item, asked again with why
+                if e.status != 422:
+                    raise
+                return session_page(request, key, study_id, problem=e.message, status=422)
             return RedirectResponse(f"/papers/{key}/quiz/session/{study_id}?answered={quote(result['answer_id'])}", 303)
-        result = await h.in_writer(h.do_answer, request, key, item_id, given, answer_id)
+        try:
+            result = await h.in_writer(h.do_answer, request, key, item_id, given, answer_id)
+        except Failure as e:
+            if e.status != 422:
+                raise
+            return item_page(request, key, item_id, None, problem=e.message, status=422)
         return item_page(request, key, item_id, feedback_of(h.paper_for(request, key), h.quiz_item(
             h.paper_for(request, key), item_id), result["given"], result["correct"], result["repeated"]))
 
@@ -559,13 +606,14 @@ def add_study_routes(app: FastAPI, h):
                                    body.get("answer"), body.get("answer_id"))
         return {**result, "rows": row_marks(h.quiz_item(h.paper_for(request, key), result["item_id"]), result["given"])}
 
-    def item_page(request: Request, key: str, item_id: str, feedback: dict | None, latest: bool = False):
+    def item_page(request: Request, key: str, item_id: str, feedback: dict | None, latest: bool = False,
+                  problem: str = "", status: int = 200):
         cur = h.paper_for(request, key)
         q = h.quiz_item(cur, item_id)
         answers = store.latest_answers(h.learner(request), key)
-        return h.page(request, "quiz_item.html", title="Quiz", session=None, feedback=feedback, item=q, latest=latest,
-                      single=q, answer_id=uuid.uuid4().hex, kinds=QUIZ_KINDS, right=sum(answers.values()),
-                      answered=len(answers), paper=(key, cur))
+        return h.page(request, "quiz_item.html", status, title="Quiz", session=None, feedback=feedback, item=q,
+                      latest=latest, single=q, answer_id=uuid.uuid4().hex, kinds=QUIZ_KINDS,
+                      right=sum(answers.values()), answered=len(answers), paper=(key, cur), problem=problem)
 
     @app.get("/papers/{key}/quiz/{item_id}", response_class=HTMLResponse)
     def answer_page(request: Request, key: str, item_id: str):
