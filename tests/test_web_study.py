@@ -172,6 +172,8 @@ def test_suspend_bury_and_delete_keep_a_card_out_until_it_is_brought_back(fresh,
     states, left = queued()
     assert left == everything - 3
     assert states[ids[0]]["suspended"] and states[ids[1]]["buried"] and states[ids[2]]["deleted"]
+    counted = s.client.get("/api/stats").json()["cards"]  # the trial saw "2 suspended" for these three
+    assert (counted["suspended"], counted["deleted"]) == (1, 1)
     page = s.client.get(f"/papers/{key}/cards").text
     assert "suspended" in page and "buried until tomorrow" in page and "deleted" in page
     clock.advance(days=1)  # a buried card is back the next day (midnight UTC: no time zone set)
@@ -378,6 +380,12 @@ def test_library_search_tags_and_rename(fresh):
     assert mine["title"] == "My μP notes" and mine["tags"] == ["ml", "theory"] and len(lib) == 2
     page = s.client.get("/library?q=μp+notes").text
     assert "My μP notes" in page and f"/papers/{other}" not in page
+    first_word = s.cur.source.title.split()[0]
+    assert f"/papers/{key}\"" in s.client.get(f"/library?q={first_word.upper()}").text  # found by its own title too
+    assert "“Zebra”" in s.client.get("/library?q=Zebra").text  # the query as typed
+    bar = s.client.get(f"/papers/{key}/review").text.split("<main", 1)[0]
+    assert "My μP notes" in bar  # the paper's bar uses the learner's title
+    assert re.search(r"Today's review: \d+ cards</a> across your library", page)
     tagged = s.client.get("/library?tag=theory").text
     assert f"/papers/{key}" in tagged and f"/papers/{other}" not in tagged
     assert "No paper in your library matches" in s.client.get("/library?q=zebra").text
@@ -389,7 +397,10 @@ def test_library_search_tags_and_rename(fresh):
 
 def test_every_download_is_opened_by_its_consumer(fresh, tmp_path):
     s, key = fresh, fresh.key
+    gone = s.cur.flashcards[0]  # a card the learner deleted is in no file
+    assert s.api("POST", f"/api/papers/{key}/cards/{gone.id}", json={"action": "delete"}).status_code == 200
     paper = s.client.get(f"/papers/{key}").text
+    assert "without the cards you deleted" in paper
     links = re.findall(r'href="(/papers/[^"]+/download/(\w+))"', paper)
     assert [fmt for _, fmt in links] == ["anki", "csv", "gift", "qti", "markdown", "html"]
     got = {}
@@ -409,7 +420,7 @@ def test_every_download_is_opened_by_its_consumer(fresh, tmp_path):
     col = Collection(str(tmp_path / "col.anki2"))
     try:
         col.import_anki_package(ImportAnkiPackageRequest(package_path=str(apkg), options=ImportAnkiPackageOptions()))
-        assert col.card_count() == len(s.cur.flashcards)
+        assert col.card_count() == len(s.cur.flashcards) - 1
     finally:
         col.close()
     # CSV: a spreadsheet reader; GIFT: the question count; QTI, Markdown, HTML: zips with what they promise
@@ -417,7 +428,9 @@ def test_every_download_is_opened_by_its_consumer(fresh, tmp_path):
         tables = {n: z.read(n).decode("utf-8") for n in z.namelist()}
     rows = sum(len(list(csv.reader(io.StringIO(t), delimiter="\t" if n.endswith((".tsv", ".txt")) else ",")))
                for n, t in tables.items())
-    assert rows >= len(s.cur.flashcards)
+    assert rows >= len(s.cur.flashcards) - 1
+    cards_tsv = [line.split("\t") for line in next(t for n, t in tables.items() if n.endswith("/cards.tsv")).splitlines() if not line.startswith("#")]
+    assert len(cards_tsv) == len(s.cur.flashcards) - 1 and gone.front.text not in [r[1] for r in cards_tsv]
     assert got["gift"].decode("utf-8").count("::") >= 2 * len(s.cur.quiz)
     for fmt, needed in (("qti", "imsmanifest.xml"), ("markdown", ".md"), ("html", "index.html")):
         with zipfile.ZipFile(io.BytesIO(got[fmt])) as z:

@@ -452,7 +452,8 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
             username = store.username(request.state.learner)
         if paper is not None:
             key, cur = paper
-            ctx.update(paper={"key": key, "title": cur.source.title}, m=math_markup(cur))
+            own = next((p["title"] for p in store.library(request.state.learner) if p["key"] == key), None)
+            ctx.update(paper={"key": key, "title": own or cur.source.title}, m=math_markup(cur))
         # the browser is asked for its time zone until the learner has one (web.js sends it)
         unset = request.state.learner != ANONYMOUS and not store.settings(request.state.learner).get("time_zone")
         html = env.get_template(template).render(csrf=request.state.csrf, multi_user=multi_user, user=username,
@@ -566,12 +567,14 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
     def library_data(request: Request) -> dict:
         """The learner's papers, found by words of their title or by tag; each with what is due and read."""
         learner_id = learner(request)
-        words = str(request.query_params.get("q", "")).strip().lower()
+        typed = str(request.query_params.get("q", "")).strip()
+        words = typed.lower()
         tag = str(request.query_params.get("tag", "")).strip().lower()
         entries = store.library(learner_id)
         every_tag = sorted({t for p in entries for t in p["tags"]})
-        found = [p for p in entries if (not words or all(w in f"{p['title']} {' '.join(p['tags'])}".lower()
-                                                          for w in words.split()))
+        # a renamed paper is still found by its own title
+        found = [p for p in entries if (not words or all(
+                     w in f"{p['title']} {p['compiled_title']} {' '.join(p['tags'])}".lower() for w in words.split()))
                  and (not tag or tag in (t.lower() for t in p["tags"]))]
         reads = store.lessons_read(learner_id)
         due = study.due(learner_id, [p["key"] for p in found])
@@ -582,7 +585,8 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
                         "lessons": len(cur.lessons), "read": sum((p["key"], l.id) in reads for l in cur.lessons),
                         "cards": len(cur.flashcards), "quiz_items": len(cur.quiz),
                         "due": due[p["key"]]})
-        return {"papers": out, "q": words, "tag": tag, "tags": every_tag, "total": len(entries)}
+        return {"papers": out, "q": typed, "tag": tag, "tags": every_tag, "total": len(entries),
+                "today": study.due(learner_id, [p["key"] for p in entries], together=True) if entries else 0}
 
     @app.get("/library", response_class=HTMLResponse)
     def library_page(request: Request):

@@ -34,7 +34,7 @@ CARD_KINDS = {"term": "Term", "symbol": "Symbol", "acronym": "Abbreviation", "cl
               "relation": "How two ideas relate", "members": "What belongs together", "condition": "Condition",
               "own": "Your card"}
 DOWNLOADS = {  # format -> (what it is, the real tool that opens it)
-    "anki": ("Anki deck (.apkg)", "Anki"), "csv": ("Flashcards and quiz as CSV", "Anki, Quizlet, spreadsheets"),
+    "anki": ("Anki deck (.apkg)", "Anki"), "csv": ("Flashcards and quiz as CSV (.zip)", "Anki, Quizlet, spreadsheets"),
     "gift": ("Quiz as GIFT", "Moodle"), "qti": ("Quiz as QTI 2.1 (.zip)", "Canvas, Blackboard, QTI players"),
     "markdown": ("Markdown notes (.zip)", "Obsidian, Logseq"), "html": ("The course as a website (.zip)", "a browser")}
 CARD_ACTIONS = {"suspend": {"suspended": True}, "unsuspend": {"suspended": False}, "delete": {"deleted": True},
@@ -385,11 +385,11 @@ def add_study_routes(app: FastAPI, h):
         heat = [[(first + timedelta(days=7 * w + d), daily.get(first + timedelta(days=7 * w + d), 0))
                  for d in range(7)] for w in range(weeks)]
         month = [r["rating"] for r in log if r["learned"] and r["at"] >= now - timedelta(days=30)]
-        kinds = {"new": 0, "learning": 0, "young": 0, "mature": 0, "suspended": 0}
+        kinds = {"new": 0, "learning": 0, "young": 0, "mature": 0, "suspended": 0, "deleted": 0}
         for ref in cards:
             st = states.get(ref)
             if st is not None and (st.suspended or st.deleted):
-                kinds["suspended"] += 1
+                kinds["deleted" if st.deleted else "suspended"] += 1
             elif st is None or st.reps == 0:
                 kinds["new"] += 1
             elif st.state in (S.LEARNING, S.RELEARNING):
@@ -703,8 +703,14 @@ def add_study_routes(app: FastAPI, h):
         cur = h.paper_for(request, key)
         if fmt not in EXPORTERS:
             raise Failure(404, f"No such download; choose one of {', '.join(EXPORTERS)}.")
+        learner_id = h.learner(request)
+        states = store.card_states(learner_id, [key])
+        deleted = {card_id for (_, card_id), st in states.items() if st.deleted}
+        if deleted:  # the cards the learner deleted are not in the files either
+            cur = cur.model_copy(update={"flashcards": [c for c in cur.flashcards if c.id not in deleted]})
         files = EXPORTERS[fmt](cur)
-        stem = slug(cur.source.title)
+        title = next((p["title"] for p in store.library(learner_id) if p["key"] == key), cur.source.title)
+        stem = slug(title)
         if len(files) == 1:
             name, body = next(iter(files.items()))
             suffix = name[name.index("."):] if "." in name else ""
@@ -719,12 +725,15 @@ def add_study_routes(app: FastAPI, h):
                         headers={"content-disposition": f"attachment; filename=\"{ascii_name(filename)}\"; "
                                                         f"filename*=UTF-8''{quote(filename)}"})
 
-    def due(learner_id: int, keys: list[str]) -> dict[str, int]:
-        """Cards in the learner's queue now, for each of these papers (one read of each kind for all)."""
+    def due(learner_id: int, keys: list[str], together: bool = False):
+        """Cards in the learner's queue now, for each of these papers (one read of each kind for all);
+        ``together``: in the one queue of them all, where the day's limits are shared."""
         now, prefs = h.now(), prefs_of(learner_id)
         cards = cards_of(learner_id, keys)
         states = store.card_states(learner_id, keys)
         today = store.done_since(learner_id, S.day_start(now, prefs.tz))
+        if together:
+            return S.build_queue(list(cards), states, now, prefs.limits, today).size
         return {key: S.build_queue([c for c in cards if c[0] == key], states, now, prefs.limits, today).size
                 for key in keys}
 
