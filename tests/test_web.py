@@ -254,7 +254,9 @@ def test_same_paper_is_compiled_once(tmp_path):
     assert sorted(r.json()["cached"] for r in results) == [False, True, True]
     assert sorted(r.status_code for r in results) == [200, 200, 201]
     assert again.json()["cached"] is True and again.status_code == 200
-    assert upload.status_code == 303 and upload.headers["location"] == f"/papers/{again.json()['key']}"
+    # in this learner's library already: the paper's page says so
+    assert upload.status_code == 303 and upload.headers["location"] == f"/papers/{again.json()['key']}?again=1"
+    assert "in your library already" in c.get(upload.headers["location"]).text
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT count(*) FROM papers").fetchone()[0] == 1
 
@@ -325,6 +327,10 @@ def test_bad_pasted_text(site, case, text, status, words):
     assert form.status_code == status, form.text[:300]
     assert form.headers["content-type"].startswith("text/html") and 'role="alert"' in form.text
     assert str(escape(words)) in form.text
+    # said above the compile form, the paste kept in it to be corrected (no page that leads away)
+    assert 'class="stack panel compile-form"' in form.text
+    if text.strip() and len(text) <= 200_000:
+        assert f">{escape(text)}</textarea>" in form.text
 
 
 @pytest.mark.parametrize("case,name,data,ctype,status,words", UPLOADS, ids=[u[0] for u in UPLOADS])
@@ -533,8 +539,10 @@ def test_review_quiz_and_progress(fresh):
     assert page.status_code == 303 and page.headers["location"] == f"/papers/{key}/review"
     assert s.sql("SELECT card_id, rating FROM reviews WHERE id = ?", form_rid) == [(cur.flashcards[1].id, 4)]
     nxt = s.client.get(f"/api/papers/{key}/review").json()
-    # new cards are capped per day (20 by default): two of today's are used
-    assert nxt["remaining"] == min(len(cur.flashcards), 20) - 2 and nxt["new"] == nxt["remaining"]
+    # new cards are capped per day (20 by default): two of today's are used; the card graded Good is in
+    # learning, back in ten minutes, and counted so
+    assert nxt["new"] == min(len(cur.flashcards), 20) - 2 and nxt["learning"] == 1
+    assert nxt["remaining"] == nxt["new"] + 1
     assert nxt["card"]["id"] not in (card.id, cur.flashcards[1].id)
 
     # The quiz: right and wrong answers through the API, and the first item of every kind through the HTML form.

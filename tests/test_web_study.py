@@ -237,6 +237,11 @@ def test_one_daily_queue_across_papers_with_daily_limits(fresh):
     assert bad.status_code == 422 and "whole number" in bad.json()["error"]
     zone = s.api("POST", "/api/settings", json={"time_zone": "Mars/Olympus"})
     assert zone.status_code == 422 and "no time zone" in zone.json()["error"]
+    form = s.client.post("/settings", data={"csrf": s.csrf, "time_zone": "Mars/Olympus", "new_per_day": "30",
+                                            "reviews_per_day": "50"})
+    assert form.status_code == 422 and "no time zone" in form.text and "Nothing was saved." in form.text
+    assert 'value="Mars/Olympus"' in form.text and 'action="/settings"' in form.text  # to correct, not a dead end
+    assert s.client.get("/api/settings").json()["new_per_day"] == "25"
 
 
 # -- the quiz, one item at a time ----------------------------------------------------------------------------

@@ -537,11 +537,19 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
     @app.post("/papers")
     async def new_paper(request: Request):
-        data, name = await upload(request)
-        if request.state.learner == ANONYMOUS:  # kept through the login, not lost on the way to it
-            return account_page(request, signup=False, status=401, pending=Pending.of(data, name))
-        key, _, _ = await in_threads("compile", compile_into_library, request.state.learner, data, name)
-        return RedirectResponse(f"/papers/{key}", 303)
+        data = b""
+        try:
+            data, name = await upload(request)
+            if request.state.learner == ANONYMOUS:  # kept through the login, not lost on the way to it
+                return account_page(request, signup=False, status=401, pending=Pending.of(data, name))
+            had = {p["key"] for p in await run_in_threadpool(store.library, request.state.learner)}
+            key, _, _ = await in_threads("compile", compile_into_library, request.state.learner, data, name)
+        except Failure as e:  # said above the form, the pasted text still in it: not a page that leads away
+            if e.status == 401:
+                raise
+            kept = data.decode("utf-8", "replace") if len(data) <= 200_000 else ""
+            return page(request, "home.html", e.status, title="Learn a paper", problem=e.message, text=kept)
+        return RedirectResponse(f"/papers/{key}{'?again=1' if key in had else ''}", 303)
 
     @app.post("/api/papers")
     async def api_new_paper(request: Request):
@@ -619,6 +627,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         just = next((i for i, l in enumerate(data["lessons"]) if l["id"] == request.query_params.get("read")), None)
         data["just_read"] = None if just is None else {
             "lesson": data["lessons"][just], "next": data["lessons"][just + 1] if just + 1 < len(data["lessons"]) else None}
+        data["again"] = request.query_params.get("again") == "1"
         return page(request, "paper.html", **data, due=study.due(learner(request), [key])[key],
                     paper=(key, paper_for(request, key)))
 

@@ -440,7 +440,15 @@ def add_study_routes(app: FastAPI, h):
     @app.post("/settings")
     async def settings_post(request: Request):
         form = await h.form_with_csrf(request)
-        await h.in_writer(do_settings, request, {name: form.get(name) for name in SETTINGS})
+        typed = {name: form.get(name) for name in SETTINGS}
+        try:
+            await h.in_writer(do_settings, request, typed)
+        except Failure as e:  # the form again, as typed, with what to change
+            if e.status != 422:
+                raise
+            shown = {**settings_of(h.learner(request)), **{k: str(v) for k, v in typed.items() if v is not None}}
+            return h.page(request, "settings.html", 422, title="Settings", settings=shown, zones=zone_names(),
+                          problem=e.message)
         return RedirectResponse("/settings?saved=1", 303)
 
     @app.get("/api/settings")
