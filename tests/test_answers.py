@@ -16,11 +16,12 @@ SAME = [  # (key, what a learner may type): the same answer
     ("$a \\cdot b$", "a*b"), ("$x\\,y$", "x y"), ("$x y$", "xy"), ("$$a + b$$", "a+b"), ("$2^{10}$", "2^10"), ("$\\frac{1}{2}$", "\\frac{1}{2}"),
     ("$\\mathrm{D}^{*}_{\\mathrm{orb}}$", "D^*_(orb)"), ("$\\text{rank } r$", "rank r"),
     ("mean field", "Mean  Field"), ("mean-field limit", "mean - field limit"), ("$g$", "g"),
+    ("μP", "muP"), ("$\\chi^2_q$", "chi^2_q"), ("$8πR$", "8piR"), ("Σ", "sigma"),  # a Greek letter by its name
 ]
 DIFFERENT = [  # (key, typed): not the same answer
     ("$2^m$", "3^m"), ("$2^m$", "2m"), ("$2^m$", "m^2"), ("$2^{mn}$", "2^mn"), ("$x_{ij}$", "x_ij"),
     ("$\\frac{1}{2}$", "\\frac{2}{1}"), ("$O(\\log m)$", "O(logm)"), ("mean field", "meanfield"), ("$g$", "f"),
-    ("$2^m$", ""),
+    ("$2^m$", ""), ("μP", "mP"),
 ]
 
 

@@ -142,6 +142,8 @@ def test_pages_and_json_twins_show_the_paper(site):
     home = c.get("/")
     assert home.status_code == 200 and "Learn a paper" in home.text and f'value="{site.csrf}"' in home.text
     assert c.get("/api").json()["papers"] == "/api/papers"
+    icon = c.get("/favicon.ico")  # every browser asks for it, on the course's pages too: no 404 in the console
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml" and b"<svg" in icon.content
 
     lib = c.get("/library")
     assert lib.status_code == 200 and title in lib.text and f"/papers/{key}" in lib.text

@@ -339,6 +339,9 @@ def test_lessons_marked_read_and_progress_in_the_learners_time_zone(fresh, clock
     assert r.status_code == 303 and r.headers["location"] == f"/papers/{key}?read={s.cur.lessons[0].id}"
     said = s.client.get(r.headers["location"]).text
     assert "Lesson 1 is marked read." in said and f'href="/papers/{key}/course/lesson-02.html" autofocus' in said
+    again = s.client.get(f"/papers/{key}/course/lesson-01.html").text  # the lesson's page says so too
+    assert "You marked this lesson read." in again and "mark it read</button>" not in again
+    assert "mark it read</button>" in s.client.get(f"/papers/{key}/course/lesson-02.html").text
     assert s.client.post(form, headers={"origin": "https://evil.example"}).status_code == 403  # another site
     s.api("POST", f"/api/papers/{key}/reviews", json={"card_id": s.cur.flashcards[0].id, "grade": 3})
     q = s.cur.quiz[0]
@@ -455,7 +458,7 @@ def test_no_page_shows_python_leftovers_and_a_lesson_quiz_asks_that_lessons_ques
         text = s.client.get(path).text
         assert not re.search(r"built-in method|object at 0x|\bNone\b|Undefined|\{\{|\{%", text), path
     start = s.client.get(f"/papers/{key}/quiz").text
-    counts = {m[0]: int(m[1]) for m in re.findall(r'value="lesson-([^"]+)"> Lesson \d+: .*? \((\d+)\)</label>', start)}
+    counts = {m[0]: int(m[1]) for m in re.findall(r'value="lesson-([^"]+)"> Lesson \d+: .*? · (\d+) questions?</label>', start)}
     assert counts and sum(counts.values()) == len(s.cur.quiz) and all(counts.values())
     lesson, n = next(iter(counts.items()))
     page = s.client.get(session_page(s, key, f"lesson-{lesson}")).text

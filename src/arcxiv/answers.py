@@ -146,15 +146,22 @@ def plain_math(text: str) -> str:
     return " ".join("".join(_Reader(str(text)).atoms()).split())
 
 
+def _greek_name(m: re.Match) -> str:
+    """μ -> mu, Σ -> sigma: a learner without a Greek keyboard types the letter's name."""
+    name = unicodedata.name(m.group(0), "")
+    return name.split()[-1].lower() if name.startswith("GREEK") else m.group(0)
+
+
 def answer_form(text: str) -> str:
-    """What is compared: the plain form, folded (case, compatibility characters, operators) and
-    without the spaces that separate no two words ("2 ^ m", "8π R" and "8πR" are the same)."""
+    """What is compared: the plain form, folded (case, compatibility characters, operators, a Greek
+    letter as its name) and without the spaces that separate no two words ("2 ^ m", "8π R", "8πR" and
+    "8piR" are the same)."""
     folded = unicodedata.normalize("NFKC", plain_math(text)).casefold()
     for typed, canonical in _ASCII_OPERATORS:
         folded = folded.replace(typed, canonical)
     kept = [c for i, c in enumerate(folded) if c != " " or
             (_WORD_CHAR.match(folded[i - 1]) and _WORD_CHAR.match(folded[i + 1]))]  # plain_math strips the ends
-    return "".join(kept)
+    return re.sub(r"[\u0370-\u03ff]", _greek_name, "".join(kept))
 
 
 def check_answer(q: QuizItem, given) -> bool:

@@ -88,6 +88,8 @@ COURSE_NAV = re.compile(r'<nav aria-label="Course">\s*<ul>')
 
 
 def media_type(path: str) -> str:
+    if path.endswith(".svg"):
+        return "image/svg+xml"
     media = "text/css" if path.endswith(".css") else "text/javascript" if path.endswith(".js") else "text/html"
     return f"{media}; charset=utf-8"
 
@@ -229,13 +231,17 @@ def linked_into_app(key: str, html: str, lesson_id: str | None = None) -> str:
     html = COURSE_NAV.sub(lambda m: m.group(0) + back, html, count=1)
     if lesson_id:
         mark = (f'<form method="post" action="/papers/{key}/lessons/{lesson_id}/read" class="read-mark">'
-                '<button type="submit">I have read this lesson: mark it read</button></form>\n')
+                f'{READ_BUTTON.decode()}</form>\n')
         at = html.find('<nav class="pager"')
         at = at if at >= 0 else html.find("</main>")
         html = html[:at] + mark + html[at:] if at >= 0 else html
     for study_page, route in STUDY_PAGES.items():
         html = html.replace(f'href="{study_page}"', f'href="/papers/{key}/{route}"')
     return html
+
+
+READ_BUTTON = b'<button type="submit">I have read this lesson: mark it read</button>'
+READ_DONE = '<p class="done">\u2713 You marked this lesson read.</p>'.encode()  # the same page, for a lesson read
 
 
 def cookie_value(token: str, https: bool) -> str:
@@ -281,6 +287,19 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
 
     # -- caches: a compiled paper is parsed and rendered once per process -----------------------
     rendered: dict[str, tuple[Curriculum, dict[str, bytes]]] = {}
+    lesson_files: dict[str, dict[str, str]] = {}  # paper -> {lesson page: lesson id}
+    reads: dict[tuple[int, str], set[str]] = {}  # (learner, paper) -> the lessons marked read: a cache
+
+    def read_lessons(learner_id: int, key: str) -> set[str]:
+        if (learner_id, key) not in reads:
+            if len(reads) >= KNOWN_GRANTS:
+                reads.clear()  # a cache only: the database has every read
+            reads[(learner_id, key)] = {lesson for _, lesson in store.lessons_read(learner_id, [key])}
+        return reads[(learner_id, key)]
+
+    def marked(key: str, name: str, body: bytes, done: set[str]) -> bytes:
+        """A lesson's page as this learner sees it: its button says so once the lesson is marked read."""
+        return body.replace(READ_BUTTON, READ_DONE) if lesson_files.get(key, {}).get(name) in done else body
 
     def loaded(key: str) -> tuple[Curriculum, dict[str, bytes]]:
         if key in rendered:
@@ -295,6 +314,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         if len(rendered) >= 64:  # keep the most recent papers only
             rendered.pop(next(iter(rendered)))
         rendered[key] = (cur, files)
+        lesson_files[key] = lessons
         return rendered[key]
 
     # -- access: a paper is opened only from its learner's library -------------------------------
@@ -379,6 +399,11 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         body = rendered[parts[2]][1].get(parts[4])
         if body is None:
             return False
+        if parts[4] in lesson_files.get(parts[2], ()):
+            known = reads.get((learner_id, parts[2]))
+            if known is None:
+                known = await run_in_threadpool(read_lessons, learner_id, parts[2])
+            body = marked(parts[2], parts[4], body, known)
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", media_type(parts[4]).encode()),
                                 (b"content-length", str(len(body)).encode()), *SECURITY_HEADERS]})
@@ -669,15 +694,20 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         files = loaded(key)[1]
         if path not in files:
             raise Failure(404, "No such page in this course.")
-        return Response(files[path], media_type=media_type(path))
+        return Response(marked(key, path, files[path], read_lessons(learner(request), key)), media_type=media_type(path))
 
     @app.get("/assets/{name}")
     def assets(name: str):
-        if name not in ("style.css", "web.js", "app.css"):
+        if name not in ("style.css", "web.js", "app.css", "icon.svg"):
             raise Failure(404, "No such file.")
         folder = "render/static" if name == "style.css" else "web_static"
         body = resources.files("arcxiv").joinpath(folder, name).read_bytes()
-        return Response(body, media_type="text/css" if name.endswith(".css") else "text/javascript")
+        return Response(body, media_type=media_type(name))
+
+    @app.get("/favicon.ico")  # asked for by every browser on every page, the course's included
+    def favicon():
+        return Response(resources.files("arcxiv").joinpath("web_static", "icon.svg").read_bytes(),
+                        media_type=media_type("icon.svg"), headers={"cache-control": "max-age=86400"})
 
     # -- a learner's library: removing a paper ----------------------------------------------------
     def remove_paper(request: Request, key: str) -> None:
@@ -686,6 +716,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         learner_id = learner(request)
         store.remove_from_library(learner_id, key)
         granted.discard((learner_id, key))
+        reads.pop((learner_id, key), None)
 
     @app.post("/papers/{key}/delete")
     async def delete_post(request: Request, key: str):
@@ -776,7 +807,7 @@ def create_app(db_url: str | None = None, multi_user: bool = False) -> FastAPI:
         form_with_csrf=form_with_csrf, same_site_form=same_site_form, api_csrf=api_csrf, read_json=_json,
         client_id=_client_id, now=lambda: _now(), do_answer=do_answer, quiz_item=quiz_item, stored_given=stored_given,
         math_markup=math_markup, Failure=Failure, ReviewConflict=ReviewConflict,
-        StaleReview=StaleReview))
+        StaleReview=StaleReview, read_lessons=read_lessons))
 
     # -- accounts (multi-user mode) ----------------------------------------------------------------
     def account_page(request: Request, signup: bool, status: int = 200, message: str | None = None,

@@ -14,7 +14,7 @@ import re
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from types import SimpleNamespace
 from urllib.parse import quote
@@ -159,9 +159,11 @@ def add_study_routes(app: FastAPI, h):
         last_view = None
         if last and (last["paper_key"], last["card_id"]) in cards:
             st = states.get((last["paper_key"], last["card_id"]))
+            at = last["reviewed_at"] if last["reviewed_at"].tzinfo else last["reviewed_at"].replace(tzinfo=timezone.utc)
+            # the interval the grade gave, as its button said it (counted from now, 5.5 min had become "5 min")
             last_view = {"review_id": last["id"], "front": cards[(last["paper_key"], last["card_id"])].front,
                          "grade": S.GRADES[last["rating"]],
-                         "back_in": S.interval_label(st.due - now) if st and st.due > now else "now"}
+                         "back_in": S.interval_label(st.due - at) if st and st.due > now else "now"}
         previews, reps = None, 0
         if card is not None:
             st = states.get((card.paper_key, card.id))
@@ -638,6 +640,7 @@ def add_study_routes(app: FastAPI, h):
         if lesson_id not in {l.id for l in cur.lessons}:
             raise Failure(404, "No such lesson in this paper.")
         store.mark_read(h.learner(request), key, lesson_id, h.now())
+        h.read_lessons(h.learner(request), key).add(lesson_id)  # the lesson's page says so from now on
         return {"lesson_id": lesson_id, "read": True}
 
     @app.post("/papers/{key}/lessons/{lesson_id}/read")

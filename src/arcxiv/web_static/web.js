@@ -4,6 +4,7 @@
 // - the compile form says it is working; the learner's time zone is sent once, so days are theirs.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");  // key hints are shown only where the keys work
   var csrf = (document.querySelector('meta[name="csrf"]') || {}).content || "";
 
   function sendTimeZone() {
