@@ -129,6 +129,36 @@ def test_a_page_reached_by_back_cannot_grade_its_card_again(fresh):
     assert api.status_code == 409 and "graded since" in api.json()["error"]
 
 
+def sentence_of(cur, card_id: str) -> int:
+    from arcxiv.render.exports import Sentences
+
+    card = next(c for c in cur.flashcards if c.id == card_id)
+    sentences = Sentences(cur)
+    return (sentences.numbers(card.back) or sentences.numbers(card.front))[0]
+
+
+def test_cards_of_one_sentence_wait_for_another_day(fresh, clock):
+    """The trial saw two gaps of one sentence in a row, each giving the other's answer away. As Anki buries
+    siblings, a new card waits a day when a card of its sentence is in today's queue or was reviewed today."""
+    s, key = fresh, fresh.key
+    s.api("POST", "/api/settings", json={"new_per_day": "9999"})
+    groups = [sentence_of(s.cur, c.id) for c in s.cur.flashcards]
+    assert len(set(groups)) < len(groups)  # the example has siblings
+    first = s.client.get(f"/api/papers/{key}/review").json()
+    assert first["new"] == len(set(groups))  # one new card for each sentence
+    seen = []
+    while (card := s.client.get(f"/api/papers/{key}/review").json()["card"]) is not None:
+        seen.append(card["id"])
+        s.api("POST", f"/api/papers/{key}/reviews", json={"card_id": card["id"], "grade": 4})
+    assert len({sentence_of(s.cur, c) for c in seen}) == len(seen)  # no two of one sentence today
+    clock.advance(days=1)
+    tomorrow = s.client.get(f"/api/papers/{key}/review").json()
+    assert tomorrow["new"] > 0 and tomorrow["card"]["id"] not in seen  # the siblings' turn
+    s.api("POST", "/api/settings", json={"bury_siblings": "0"})
+    assert s.client.get(f"/api/papers/{key}/review").json()["new"] == len(groups) - len(seen)
+    assert s.api("POST", "/api/settings", json={"bury_siblings": "yes"}).status_code == 422
+
+
 def test_undo_takes_the_last_grade_back_and_shows_that_card_again(fresh):
     s, key = fresh, fresh.key
     page = s.client.get(f"/papers/{key}/review?show=1").text
@@ -153,7 +183,7 @@ def test_suspend_bury_and_delete_keep_a_card_out_until_it_is_brought_back(fresh,
     s, key = fresh, fresh.key
     ids = [c.id for c in s.cur.flashcards[:3]]
 
-    s.api("POST", "/api/settings", json={"new_per_day": "9999"})
+    s.api("POST", "/api/settings", json={"new_per_day": "9999", "bury_siblings": "0"})
 
     def queued() -> tuple[dict, int]:
         """The cards page's states, and how many cards the queue holds."""
@@ -215,7 +245,8 @@ def test_one_daily_queue_across_papers_with_daily_limits(fresh):
     s, key = fresh, fresh.key
     r = s.api("POST", "/api/papers", json={"text": corpus_lines()[0]})
     other = r.json()["key"]
-    assert s.api("POST", "/api/settings", json={"new_per_day": "25", "reviews_per_day": "50"}).status_code == 200
+    assert s.api("POST", "/api/settings", json={"new_per_day": "25", "reviews_per_day": "50",
+                                                "bury_siblings": "0"}).status_code == 200
     queue = s.client.get("/api/review").json()
     assert queue["remaining"] == queue["new"] == 25  # both papers hold more than 25 new cards together
     keys = set()
@@ -281,7 +312,8 @@ def test_a_quiz_session_gives_feedback_retries_misses_and_sums_up(fresh, clock, 
         assert ("Not quite." if wrong else "Right.") in text and shown(s.cur, q.explanation.text) in text
         assert "The paper, sentence" in text  # the cited source, with its sentence numbers
         if wrong:
-            assert shown(s.cur, answer_text(q)) in text  # the right answer
+            # the right answer: row by row for matching and ordering
+            assert 'class="rows"' in text if q.kind in ("matching", "ordering") else shown(s.cur, answer_text(q)) in text
             missed = missed or q
         assert f"{n + 1} of {total} answered" in text and "Asking again" not in text  # the last one too
         page = s.client.get(url).text
@@ -300,6 +332,18 @@ def test_a_quiz_session_gives_feedback_retries_misses_and_sums_up(fresh, clock, 
     again = s.client.get(session_page(s, key, "missed")).text
     assert "0 of 1 answered" in again, re.findall(r"\d+ of \d+ answered", again)
     assert current_item(s, again).id == q.id
+
+
+def test_a_quiz_session_keeps_questions_of_one_sentence_apart(fresh):
+    from arcxiv.render.exports import Sentences
+
+    s, key = fresh, fresh.key
+    study = s.api("POST", f"/api/papers/{key}/quiz/sessions", json={}).json()["id"]
+    order = s.store.study(s.store.single_learner(), study)["items"]
+    sentences, by_id = Sentences(s.cur), {q.id: q for q in s.cur.quiz}
+    groups = [next(iter(sentences.numbers(by_id[i].explanation)), None) for i in order]
+    assert sorted(order) == sorted(q.id for q in s.cur.quiz)
+    assert all(a is None or a != b for a, b in zip(groups, groups[1:])), groups
 
 
 def test_matching_and_ordering_are_marked_row_by_row(fresh):

@@ -10,6 +10,7 @@ without fuzzing, so the interval a grade button promises is the one the grade gi
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -94,9 +95,10 @@ class Limits:
 
 @dataclass(frozen=True)
 class Today:
-    """What the learner has already done today: new cards seen, review cards reviewed."""
+    """What the learner has already done today: new cards seen, review cards reviewed, and which."""
     new: int = 0
     reviews: int = 0
+    cards: frozenset = frozenset()  # (paper key, card id) of every card reviewed today
 
 
 @dataclass
@@ -114,16 +116,20 @@ class Queue:
 
 
 def build_queue(deck: list[tuple[str, str]], states: dict[tuple[str, str], CardState], now: datetime,
-                limits: Limits = Limits(), today: Today = Today()) -> Queue:
+                limits: Limits = Limits(), today: Today = Today(), siblings: dict | None = None) -> Queue:
     """Learning cards due now, then reviews due (earliest first, up to the day's limit), then new cards
-    in deck order (up to the day's limit); when none is left, a learning card due within LEARN_AHEAD."""
-    learning, due, new, later = [], [], [], []
+    in deck order (up to the day's limit); when none is left, a learning card due within LEARN_AHEAD.
+
+    ``siblings``: each card's sentence of the paper. As Anki buries a note's sibling cards, a new card
+    waits for another day when a card of its sentence was reviewed today or is already in the queue:
+    two gaps cut from one sentence would each show the other's answer."""
+    learning, due, unseen, later = [], [], [], []
     for key in deck:
         st = states.get(key)
         if st is not None and st.waiting(now):
             continue
         if st is None or st.reps == 0:
-            new.append(key)
+            unseen.append(key)
         elif st.due <= now:
             (learning if st.state in (LEARNING, RELEARNING) else due).append(key)
         else:
@@ -131,6 +137,14 @@ def build_queue(deck: list[tuple[str, str]], states: dict[tuple[str, str], CardS
     by_due = lambda k: states[k].due  # noqa: E731 (stable: deck order among equals)
     learning.sort(key=by_due)
     due = sorted(due, key=by_due)[:max(0, limits.reviews_per_day - today.reviews)]
+    siblings = siblings or {}
+    taken = {siblings.get(k) for k in (*today.cards, *learning, *due)} - {None}
+    new = []
+    for key in unseen:
+        group = siblings.get(key)
+        if group is None or group not in taken:
+            new.append(key)
+            taken.add(group)
     new = new[:max(0, limits.new_per_day - today.new)]
     later.sort(key=by_due)
     # a card just graded Again comes back within minutes: it is counted in learning from the start
@@ -139,6 +153,27 @@ def build_queue(deck: list[tuple[str, str]], states: dict[tuple[str, str], CardS
         learning, later, soon = soon, [k for k in later if k not in soon], []
     return Queue(cards=learning + due + new, new=len(new), learning=len(learning) + len(soon), review=len(due),
                  next_due=states[later[0]].due if later else None, soon=len(soon))
+
+
+def spread(items: list, group_of: dict, apart: int = 3) -> list:
+    """``items`` reordered so that two of one group (a sentence of the paper) stand at least ``apart``
+    places apart where they can, and never side by side where that can be avoided: a quiz does not ask two
+    gaps of one sentence in a row, each showing the other's answer. At each place, the item whose group
+    was asked longest ago goes first, then the one whose group has most items left (else the tail is one
+    group), then the earlier one."""
+    left, out = list(items), []
+    while left:
+        remaining = Counter(group_of.get(i) for i in left)
+        recent = [group_of.get(i) for i in out[-apart:]]
+
+        def rank(i):
+            g = group_of.get(i)
+            since = apart if g is None or g not in recent else recent[::-1].index(g)  # 0: the last one placed
+            return -since, -(remaining[g] if g is not None else 0), left.index(i)
+        pick = min(left, key=rank)
+        out.append(pick)
+        left.remove(pick)
+    return out
 
 
 # -- days in the learner's time zone ---------------------------------------------------------------

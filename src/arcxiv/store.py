@@ -462,11 +462,12 @@ class Store:
         from .schedule import Today
 
         with self.reader.connect() as c:
-            rows = c.execute(select(func.max(case((reviews.c.before.is_(None), 1), else_=0)).label("first"))
+            rows = c.execute(select(reviews.c.paper_key, reviews.c.card_id,
+                                    func.max(case((reviews.c.before.is_(None), 1), else_=0)).label("first"))
                              .where(reviews.c.learner_id == learner_id, reviews.c.reviewed_at >= since)
                              .group_by(reviews.c.paper_key, reviews.c.card_id)).all()
         new = sum(1 for r in rows if r.first)
-        return Today(new=new, reviews=len(rows) - new)
+        return Today(new=new, reviews=len(rows) - new, cards=frozenset((r.paper_key, r.card_id) for r in rows))
 
     def flag_card(self, learner_id: int, paper_key: str, card_id: str, now: datetime, **flags) -> None:
         """Suspend, delete or bury a card (or undo that): ``suspended``, ``deleted``, ``buried_until``."""

@@ -41,7 +41,8 @@ CARD_ACTIONS = {"suspend": {"suspended": True}, "unsuspend": {"suspended": False
                 "restore": {"deleted": False}, "unbury": {"buried_until": None}}
 DONE_ACTIONS = {"bury": ("buried until tomorrow", "unbury"), "suspend": ("suspended", "unsuspend"),
                 "delete": ("deleted", "restore")}  # what the review page says after an action, and its undo
-SETTINGS = {"time_zone": "", "new_per_day": str(S.NEW_PER_DAY), "reviews_per_day": str(S.REVIEWS_PER_DAY)}
+SETTINGS = {"time_zone": "", "new_per_day": str(S.NEW_PER_DAY), "reviews_per_day": str(S.REVIEWS_PER_DAY),
+            "bury_siblings": "1"}  # 1: a new card waits a day when a card of its sentence is shown today
 SAFE_BACK = re.compile(r"^/(?!/)[\w\-./?=&:%]*$")  # a path on this site, never another host
 ALL = "all"  # the review scope of the daily queue of every paper
 
@@ -66,6 +67,7 @@ def ascii_name(filename: str) -> str:
 class Prefs:
     tz: object  # a ZoneInfo, or UTC
     limits: S.Limits
+    bury_siblings: bool = True
 
 
 @dataclass
@@ -79,6 +81,7 @@ class CardView:
     back: str
     passage: str
     lesson_id: str | None
+    sentence: int | None = None  # the paper's sentence it asks about: its siblings share it
 
     @property
     def kind_name(self) -> str:
@@ -100,7 +103,8 @@ def add_study_routes(app: FastAPI, h):
     def prefs_of(learner_id: int) -> Prefs:
         """The learner's time zone and daily limits: read once per request."""
         s = settings_of(learner_id)
-        return Prefs(S.zone(s["time_zone"]), S.Limits(int(s["new_per_day"]), int(s["reviews_per_day"])))
+        return Prefs(S.zone(s["time_zone"]), S.Limits(int(s["new_per_day"]), int(s["reviews_per_day"])),
+                     s["bury_siblings"] == "1")
 
     # -- cards ----------------------------------------------------------------------------------
     paper_cards: dict[str, list[tuple]] = {}  # paper -> its cards as shown, with their passages: made once
@@ -116,7 +120,8 @@ def add_study_routes(app: FastAPI, h):
                 if len(paper_cards) >= 64:
                     paper_cards.pop(next(iter(paper_cards)))
                 sentences = Sentences(cur)
-                paper_cards[key] = [(c.id, c.kind, c.front.text, c.back.text, sentences.passage(c.back), c.lesson_id)
+                paper_cards[key] = [(c.id, c.kind, c.front.text, c.back.text, sentences.passage(c.back), c.lesson_id,
+                                     next(iter(sentences.numbers(c.back) or sentences.numbers(c.front)), None))
                                     for c in cur.flashcards]
             title = titles.get(key, cur.source.title)
             for card in paper_cards[key]:
@@ -133,11 +138,16 @@ def add_study_routes(app: FastAPI, h):
         h.paper_for(request, scope)
         return [scope]
 
+    def siblings_of(cards: dict[tuple[str, str], CardView], prefs: Prefs) -> dict:
+        if not prefs.bury_siblings:
+            return {}
+        return {ref: (ref[0], c.sentence) for ref, c in cards.items() if c.sentence is not None}
+
     def queue_for(learner_id: int, keys: list[str], now: datetime, prefs: Prefs):
         cards = cards_of(learner_id, keys)
         states = store.card_states(learner_id, keys)
         today = store.done_since(learner_id, S.day_start(now, prefs.tz))
-        return cards, states, S.build_queue(list(cards), states, now, prefs.limits, today), today
+        return cards, states, S.build_queue(list(cards), states, now, prefs.limits, today, siblings_of(cards, prefs)), today
 
     def scope_url(scope: str) -> str:
         return "/review" if scope == ALL else f"/papers/{scope}/review"
@@ -428,6 +438,10 @@ def add_study_routes(app: FastAPI, h):
                 if value and not S.valid_zone(value):
                     raise Failure(422, f"“{value[:60]}” is no time zone; use a name such as Europe/Berlin or "
                                        "America/New_York.")
+            elif name == "bury_siblings":
+                if value not in ("0", "1"):
+                    raise Failure(422, "bury_siblings is 1 (a new card waits a day when a card of its sentence "
+                                       "is shown today) or 0.")
             elif not (value.isdigit() and int(value) <= 9999):
                 raise Failure(422, "A daily limit is a whole number from 0 to 9999.")
             clean[name] = value
@@ -497,7 +511,9 @@ def add_study_routes(app: FastAPI, h):
             items = [q.id for q in cur.quiz if q.lesson_id == which[len("lesson-"):]]
         if not items:
             raise Failure(422, "There is nothing to ask in that choice: every item is already answered right.")
-        return store.new_study(learner_id, key, items, h.now())
+        sentences = Sentences(cur)
+        group_of = {q.id: next(iter(sentences.numbers(q.explanation)), None) for q in cur.quiz}
+        return store.new_study(learner_id, key, S.spread(items, group_of), h.now())
 
     @app.post("/papers/{key}/quiz")
     async def quiz_start_post(request: Request, key: str):
@@ -743,9 +759,10 @@ def add_study_routes(app: FastAPI, h):
         cards = cards_of(learner_id, keys)
         states = store.card_states(learner_id, keys)
         today = store.done_since(learner_id, S.day_start(now, prefs.tz))
+        siblings = siblings_of(cards, prefs)
         if together:
-            return S.build_queue(list(cards), states, now, prefs.limits, today).size
-        return {key: S.build_queue([c for c in cards if c[0] == key], states, now, prefs.limits, today).size
+            return S.build_queue(list(cards), states, now, prefs.limits, today, siblings).size
+        return {key: S.build_queue([c for c in cards if c[0] == key], states, now, prefs.limits, today, siblings).size
                 for key in keys}
 
     return SimpleNamespace(due=due)
