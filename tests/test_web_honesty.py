@@ -141,7 +141,8 @@ def test_math_is_typeset_on_every_page_of_the_app(fresh):
         typeset |= {path} if "<math" in r.text else set()
     assert set(pages[3:5]) <= typeset and typeset & set(pages[5:])  # a result, the history, a deep dive
     # Every card of the deck, one at a time: front, back and the cited source (no daily cap on new cards).
-    assert s.api("POST", "/api/settings", json={"new_per_day": "9999"}).json()["new_per_day"] == "9999"
+    settings = s.api("POST", "/api/settings", json={"new_per_day": "9999", "bury_siblings": "0"}).json()
+    assert settings["new_per_day"] == "9999" and settings["bury_siblings"] == "0"  # and no card waits for its sibling
     seen = 0
     while (card := s.client.get(f"/api/papers/{key}/review").json()["card"]) is not None:
         page = s.client.get(f"/papers/{key}/review").text

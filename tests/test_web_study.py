@@ -145,12 +145,15 @@ def test_cards_of_one_sentence_wait_for_another_day(fresh, clock):
     groups = [sentence_of(s.cur, c.id) for c in s.cur.flashcards]
     assert len(set(groups)) < len(groups)  # the example has siblings
     first = s.client.get(f"/api/papers/{key}/review").json()
-    assert first["new"] == len(set(groups))  # one new card for each sentence
+    assert first["new"] == len(set(groups)) and first["held"] == len(groups) - len(set(groups))  # one per sentence
     seen = []
     while (card := s.client.get(f"/api/papers/{key}/review").json()["card"]) is not None:
         seen.append(card["id"])
         s.api("POST", f"/api/papers/{key}/reviews", json={"card_id": card["id"], "grade": 4})
     assert len({sentence_of(s.cur, c) for c in seen}) == len(seen)  # no two of one sentence today
+    waiting = len(groups) - len(seen)
+    assert s.client.get(f"/api/papers/{key}/review").json()["held"] == waiting
+    assert f"{waiting} new cards wait for tomorrow" in s.client.get(f"/papers/{key}/review").text  # said, not hidden
     clock.advance(days=1)
     tomorrow = s.client.get(f"/api/papers/{key}/review").json()
     assert tomorrow["new"] > 0 and tomorrow["card"]["id"] not in seen  # the siblings' turn

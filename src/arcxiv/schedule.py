@@ -109,6 +109,7 @@ class Queue:
     review: int = 0
     next_due: datetime | None = None  # when the next card not in the queue falls due
     soon: int = 0  # learning cards due within LEARN_AHEAD, behind the others: counted in learning and size
+    held: int = 0  # new cards the day's limit had room for, waiting for another day beside a sibling
 
     @property
     def size(self) -> int:
@@ -139,20 +140,23 @@ def build_queue(deck: list[tuple[str, str]], states: dict[tuple[str, str], CardS
     due = sorted(due, key=by_due)[:max(0, limits.reviews_per_day - today.reviews)]
     siblings = siblings or {}
     taken = {siblings.get(k) for k in (*today.cards, *learning, *due)} - {None}
-    new = []
+    new, held = [], 0
     for key in unseen:
         group = siblings.get(key)
         if group is None or group not in taken:
             new.append(key)
             taken.add(group)
-    new = new[:max(0, limits.new_per_day - today.new)]
+        else:
+            held += 1
+    room = max(0, limits.new_per_day - today.new)
+    new, held = new[:room], min(held, max(0, room - len(new)))
     later.sort(key=by_due)
     # a card just graded Again comes back within minutes: it is counted in learning from the start
     soon = [k for k in later if states[k].state in (LEARNING, RELEARNING) and states[k].due <= now + LEARN_AHEAD]
     if not (learning or due or new):
         learning, later, soon = soon, [k for k in later if k not in soon], []
     return Queue(cards=learning + due + new, new=len(new), learning=len(learning) + len(soon), review=len(due),
-                 next_due=states[later[0]].due if later else None, soon=len(soon))
+                 next_due=states[later[0]].due if later else None, soon=len(soon), held=held)
 
 
 def spread(items: list, group_of: dict, apart: int = 3) -> list:

@@ -215,6 +215,7 @@ def add_study_routes(app: FastAPI, h):
         card, q = data["card"], data["queue"]
         return {"remaining": q.size, "new": q.new, "learning": q.learning, "review": q.review,
                 "done_today": data["done_today"], "next_due": q.next_due.isoformat() if q.next_due else None,
+                "held": q.held,
                 "card": None if card is None else {
                     "paper_key": card.paper_key, "id": card.id, "kind": card.kind, "kind_name": card.kind_name,
                     "front": {"text": card.front}, "back": {"text": card.back}, "source": card.passage,
