@@ -391,6 +391,8 @@ def test_own_cards_lessons_read_settings_and_library_entries(store):
     card = store.add_own_card(me, PAPER, "Front", "Back", NOW)
     assert store.add_own_card(me, PAPER, "Front", "Back", NOW) == card  # content-derived: once
     assert [(c["id"], c["front"], c["back"]) for c in store.own_cards(me, [PAPER])] == [(card, "Front", "Back")]
+    assert store.edit_own_card(me, PAPER, card, "Front 2", "Back 2") and not store.edit_own_card(me, "other", card, "x", "y")
+    assert [(c["id"], c["front"], c["back"]) for c in store.own_cards(me, [PAPER])] == [(card, "Front 2", "Back 2")]
     store.mark_read(me, PAPER, "lesson-1", NOW)
     store.mark_read(me, PAPER, "lesson-1", NOW + timedelta(days=1))  # the first read is kept
     assert store.lessons_read(me) == {(PAPER, "lesson-1"): NOW}

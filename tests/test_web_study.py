@@ -229,6 +229,18 @@ def test_own_cards_join_the_review_and_can_be_deleted(fresh):
     cards = s.client.get(f"/api/papers/{key}/cards").json()
     own = [c for c in cards if c["own"]]
     assert len(own) == 1 and own[0]["kind_name"] == "Your card" and len(cards) == len(s.cur.flashcards) + 1
+    assert "Your card was added" in s.client.get(r.headers["location"]).text  # said, not left to be found
+    # edited in place, its schedule kept; the paper's cards keep the paper's words
+    edit = s.client.post(f"/papers/{key}/cards/{own[0]['id']}", data={"csrf": s.csrf, "action": "edit",
+                                                                       "front": "What is μP?", "back": "μ-parametrisation"})
+    assert edit.status_code == 303 and "Your card was saved" in s.client.get(edit.headers["location"]).text
+    [edited] = [c for c in s.client.get(f"/api/papers/{key}/cards").json() if c["own"]]
+    assert (edited["id"], edited["front"], edited["back"]) == (own[0]["id"], "What is μP?", "μ-parametrisation")
+    paper_card = next(c for c in cards if not c["own"])
+    refused = s.api("POST", f"/api/papers/{key}/cards/{paper_card['id']}", json={"action": "edit", "front": "x", "back": "y"})
+    assert refused.status_code == 422 and "Only your own cards" in refused.json()["error"]
+    blank = s.api("POST", f"/api/papers/{key}/cards/{own[0]['id']}", json={"action": "edit", "front": "", "back": "y"})
+    assert blank.status_code == 422
     empty = s.client.post(f"/papers/{key}/cards", data={"csrf": s.csrf, "front": " ", "back": "x"})
     assert empty.status_code == 422 and "front and a back" in empty.text
     s.api("POST", "/api/settings", json={"new_per_day": "9999"})

@@ -497,6 +497,13 @@ class Store:
                                                      back=back, created_at=now).on_conflict_do_nothing())
         return card_id
 
+    def edit_own_card(self, learner_id: int, paper_key: str, card_id: str, front: str, back: str) -> bool:
+        """A card of the learner's own, reworded; its schedule stays (as Anki keeps a note's when it is edited)."""
+        with self._writing() as c:
+            done = c.execute(own_cards.update().where(own_cards.c.id == card_id, own_cards.c.learner_id == learner_id,
+                                                     own_cards.c.paper_key == paper_key).values(front=front, back=back))
+        return done.rowcount == 1
+
     def own_cards(self, learner_id: int, paper_keys: list[str] | None = None) -> list[dict]:
         query = select(own_cards).where(own_cards.c.learner_id == learner_id)
         if paper_keys is not None:

@@ -299,17 +299,24 @@ def add_study_routes(app: FastAPI, h):
         return await h.in_writer(do_undo, request, str(body.get("review_id", "")))
 
     # -- a paper's cards: suspend, bury, delete, add your own -----------------------------------
-    def do_card_action(request: Request, key: str, card_id: str, action: str) -> dict:
+    def do_card_action(request: Request, key: str, card_id: str, action: str, fields: dict) -> dict:
         learner_id, now = h.learner(request), h.now()
         h.paper_for(request, key)
-        if (key, card_id) not in cards_of(learner_id, [key]):
+        card = cards_of(learner_id, [key]).get((key, card_id))
+        if card is None:
             raise Failure(404, "No such card in this paper.")
+        if action == "edit":  # only a card of your own: the paper's cards cite its words
+            if card.kind != "own":
+                raise Failure(422, "Only your own cards can be edited; the paper's cards keep its words.")
+            front, back = card_text(fields)
+            store.edit_own_card(learner_id, key, card_id, front, back)
+            return {"card_id": card_id, "action": action, "front": front, "back": back}
         if action == "bury":
             flags = {"buried_until": S.next_day_start(now, prefs_of(learner_id).tz)}
         elif action in CARD_ACTIONS:
             flags = CARD_ACTIONS[action]
         else:
-            raise Failure(422, f"An action is one of bury, {', '.join(CARD_ACTIONS)}.")
+            raise Failure(422, f"An action is one of bury, edit, {', '.join(CARD_ACTIONS)}.")
         store.flag_card(learner_id, key, card_id, now, **flags)  # an own card too: deleted, it can be restored
         return {"card_id": card_id, "action": action}
 
@@ -317,7 +324,9 @@ def add_study_routes(app: FastAPI, h):
     async def card_action_post(request: Request, key: str, card_id: str):
         form = await h.form_with_csrf(request)
         action = str(form.get("action", ""))
-        await h.in_writer(do_card_action, request, key, card_id, action)
+        await h.in_writer(do_card_action, request, key, card_id, action, form)
+        if action == "edit":
+            return RedirectResponse(f"/papers/{key}/cards?edited={quote(card_id)}#{quote(card_id)}", 303)
         back = str(form.get("back", ""))
         if not SAFE_BACK.match(back):
             return RedirectResponse(f"/papers/{key}/cards", 303)
@@ -329,26 +338,30 @@ def add_study_routes(app: FastAPI, h):
     async def api_card_action(request: Request, key: str, card_id: str):
         h.api_csrf(request)
         body = await h.read_json(request)
-        return await h.in_writer(do_card_action, request, key, card_id, str(body.get("action", "")))
+        return await h.in_writer(do_card_action, request, key, card_id, str(body.get("action", "")), body)
 
-    def do_add_card(request: Request, key: str, front: str, back: str) -> dict:
-        h.paper_for(request, key)
-        front, back = front.strip(), back.strip()
+    def card_text(fields) -> tuple[str, str]:
+        front, back = str(fields.get("front", "")).strip(), str(fields.get("back", "")).strip()
         if not (1 <= len(front) <= 2000 and 1 <= len(back) <= 2000):
             raise Failure(422, "A card needs a front and a back, each of at most 2,000 characters.")
+        return front, back
+
+    def do_add_card(request: Request, key: str, fields) -> dict:
+        h.paper_for(request, key)
+        front, back = card_text(fields)
         return {"id": store.add_own_card(h.learner(request), key, front, back, h.now())}
 
     @app.post("/papers/{key}/cards")
     async def add_card_post(request: Request, key: str):
         form = await h.form_with_csrf(request)
-        await h.in_writer(do_add_card, request, key, str(form.get("front", "")), str(form.get("back", "")))
-        return RedirectResponse(f"/papers/{key}/cards#own", 303)
+        added = await h.in_writer(do_add_card, request, key, form)
+        return RedirectResponse(f"/papers/{key}/cards?added={quote(added['id'])}#{quote(added['id'])}", 303)
 
     @app.post("/api/papers/{key}/cards")
     async def api_add_card(request: Request, key: str):
         h.api_csrf(request)
         body = await h.read_json(request)
-        return await h.in_writer(do_add_card, request, key, str(body.get("front", "")), str(body.get("back", "")))
+        return await h.in_writer(do_add_card, request, key, body)
 
     def cards_data(request: Request, key: str) -> list[dict]:
         learner_id, now = h.learner(request), h.now()
@@ -374,7 +387,10 @@ def add_study_routes(app: FastAPI, h):
 
     @app.get("/papers/{key}/cards", response_class=HTMLResponse)
     def cards_page(request: Request, key: str):
-        return h.page(request, "cards.html", title="Cards", cards=cards_data(request, key),
+        cards = cards_data(request, key)
+        ids = {c["id"] for c in cards}
+        said = next(((c, request.query_params[c]) for c in ("added", "edited") if request.query_params.get(c) in ids), None)
+        return h.page(request, "cards.html", title="Cards", cards=cards, said=said,
                       paper=(key, h.paper_for(request, key)))
 
     @app.get("/api/papers/{key}/cards")
