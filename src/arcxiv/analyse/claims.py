@@ -24,7 +24,8 @@ _CUES: dict[str, re.Pattern] = {
                          r"is (?:used|employed|applied)|consists of|comprises)\b"),
     "result": re.compile(r"(?i)\b(?:we|results?|experiments?|simulations?|analysis|evaluations?)\s+"
                          r"(?:(?:\w+ly|also|further|then|additionally)\s+)?(?:prove|show|derive|"
-                         r"demonstrate|find|obtain|characteri[sz]e|observe|reveal|confirm|indicate|achieve)\b|"
+                         r"demonstrate|find|obtain|characteri[sz]e|observe|reveal|confirm|corroborate|validate|verify|"
+                         r"indicate|achieve)\b|"
                          r"\b(?:and|but)\s+(?:also\s+)?(?:prove|show|demonstrate)\s+that\b|"
                          r"\b(?:outperforms?|achieves?|improves?|yields?|admits?|is bounded|has (?:\S+ )?rate|"
                          r"converges?|reduces?|increases?|surpass(?:es)?|attains?)\b|\d+(?:\.\d+)?\s?%"),
@@ -34,7 +35,7 @@ _CUES: dict[str, re.Pattern] = {
                               r"\b(?:suggests?|implies|underscores?|highlights?|paves?)\b"),
     "scope": re.compile(r"(?i)\b(?:except (?:for)?|limited to|restricted to|self-contained|beyond the scope|we do not|"
                         r"does not|only (?:for|when|in)|under (?:the )?(?:stated|standard|mild) (?:assumptions|conditions)|"
-                        r"we assume|assuming|caveat|limitation)\b"),
+                        r"we assume|assuming|caveats?|limitations?)\b"),
     "background": re.compile(r"(?i)\b(?:however|recent(?:ly)?|existing|traditional(?:ly)?|widely|commonly|increasingly|"
                              r"prevalent|estimated|has become|have become|is (?:a|an) "
                              r"(?:key|central|fundamental|important|emerging|common)|remains?|has been|have been|"
@@ -45,6 +46,10 @@ LABEL_ROLES = {"background": "background", "context": "background", "motivation"
                "materials and method": "method", "result": "result", "finding": "result", "conclusion": "implication",
                "significance": "implication", "interpretation": "implication", "limitation": "scope"}
 _PRIORITY = ["scope", "implication", "result", "aim", "method", "background"]
+_CONTRAST = re.compile(r"(?i)^(?:by|in) contrast\b")
+_SHOWN = re.compile(r"(?i)^(?:\w+,\s+)?we\s+(?:\w+ly\s+)?(?:prove|show|demonstrate|establish)\s+that\b")
+_LIMITATION = re.compile(r"(?i)\b(?:except (?:for)?|limited to|restricted to|self-contained|beyond the scope|we do not|"
+                         r"caveats?|limitations?)\b")
 
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 _ORDINAL_RX = re.compile(rf"^(?:({'|'.join(ORDINALS)})(?:ly)?|(finally|lastly))\b,?\s*", re.I)
@@ -70,6 +75,10 @@ def classify(sentences: list[Sentence]) -> list[Claim]:
     for s in sentences:
         scores = {role: len(rx.findall(s.text)) for role, rx in _CUES.items()}
         role = next((r for r in _PRIORITY if scores[r]), None)
+        if _CONTRAST.match(s.text) and prev_role == "result" and role in (None, "method", "background"):
+            role = "result"  # "By contrast, naive X … can produce biased rules": the other side of a finding
+        if role == "scope" and _SHOWN.search(s.text) and not _LIMITATION.search(s.text):
+            role = "result"  # "We show that X …; its validity does not depend on …": what was shown, not a limit
         own_work = re.search(r"(?i)\b(?:we|our|this (?:paper|work|study|article))\b", s.text)
         if scores["background"] and not own_work and s.index < max(2, n // 3) and role in ("result", "method"):
             role = "background"  # an early sentence about the field, not about this paper's work

@@ -21,6 +21,7 @@ _CAP_DIGIT = r"[A-Z][0-9]{1,2}"
 _TEX = r"\$[^$\n]{1,80}\$"
 SYMBOL = rf"(?:{_TEX}|{_DECORATED}|{_GREEK_ONE}|{_CAP_DIGIT})"
 _SYMBOL_RX = re.compile(rf"(?<![\w*$\\])(?:{SYMBOL})(?![\w*'$])")
+_NAME_HEAD = re.compile(r"-[A-Za-z]")  # "$g$-modeling", "L2-regularized": the symbol heads a name, it is no notation
 _TUPLE_RX = re.compile(rf"\(\s*{SYMBOL}(?:\s*,\s*{SYMBOL})+\s*\)")
 # A lone capital used as a variable: "N" in "O(N-1)", "rate N"; not the words "A"/"I",
 # initials ("J. Smith"), or prefixes ("X-ray").
@@ -50,8 +51,9 @@ def find_symbols(text: str) -> list[tuple[str, Span]]:
         if not applied and not any(a <= m.start() < b for a, b in tex):
             out.append((re.sub(r"\s+", " ", m.group(0)), m.span()))
     for m in _SYMBOL_RX.finditer(text):
-        out.append((m.group(0), m.span()))
         taken.append(m.span())
+        if not _NAME_HEAD.match(text, m.end()):
+            out.append((m.group(0), m.span()))
     for m in _BIG_O_RX.finditer(text):  # variables inside a rate: the N of O(N-1)
         inner = m.group(0)[2:-1]
         for c in _CAPITAL_RX.finditer(inner):

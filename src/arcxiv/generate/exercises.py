@@ -119,8 +119,8 @@ class ExerciseWriter:
                 st, cost = quote(self.src, self.an.sentences[i].span), 0
             budget -= cost
             said.append(st)
-        if len(said) < 2:
-            return
+        if len(said) < 2 or (aim and len(said) < len(firsts)):
+            return  # an abstract's retelling that skips a part would not answer its prompt
         answer = rephrase(" ".join(st.text for st in said), _merge([sp for st in said for sp in st.spans]))
         self.add("argument", scaffold(W.E_ARGUMENT), answer, lesson, self.rubric_for(answer.spans))
 

@@ -436,7 +436,15 @@ def _to_bring(w: LessonWriter, t: TermInfo) -> bool:
     glosses or exemplifies."""
     return t.kind == "concept" and (len(t.label.split()) >= 2 or "-" in t.label) and not _VAGUE.match(t.label) \
         and len({w.an.sentence_at(m[0]) for m in t.mentions}) >= 2 and w.meaning_open(t) and bool(label_mention(w.src, t)) \
+        and not _built_on_introduced(w, t) \
         and not (is_whole_paper(w.an) and (_spoken_of(w, t) or _CUT_NAME.match(t.label)))
+
+
+def _built_on_introduced(w: LessonWriter, t: TermInfo) -> bool:
+    """"SaXS implementations" where the paper introduces SaXS with its long form and says what it does:
+    the phrase is that thing's, in plain words, not a term the paper leaves unstated."""
+    introduced = {x.label for x in w.an.terms.values() if x.kind == "acronym" and not w.meaning_open(x)}
+    return any(word in introduced for word in t.label.split())
 
 
 # a noun chunk a long text cuts badly: "that PBDEs", "g carcass" (of "μg/g carcass"), "Lema SC" (an author)
@@ -701,7 +709,7 @@ def _unique(sts: list[Statement]) -> list[Statement]:
 
 
 def _mean(terms: list) -> str:
-    return "means" if len(terms) == 1 else "each mean"
+    return W.O_MEAN_ONE if len(terms) == 1 else W.O_MEAN_MANY
 
 
 def _join(labels: list[str]) -> str:

@@ -249,6 +249,8 @@ class QuizWriter:
                 self.add("true_false", prompt, [W.CHOICE_TRUE, W.CHOICE_FALSE], W.CHOICE_FALSE, d.statement, lesson, d.sentence)
             elif any(q.explanation.text == d.statement.text for q in self.items):
                 continue  # already asked (which symbol is …): one item per fact
+            elif t.kind == "acronym":
+                continue  # "EB stands for Empirical Bayes. True or false?": its letters answer it
             else:
                 prompt = scaffold(W.Q_STATED.format(statement=d.statement.text), d.statement.spans)
                 self.add("true_false", prompt, [W.CHOICE_TRUE, W.CHOICE_FALSE], W.CHOICE_TRUE, d.statement, lesson, d.sentence)

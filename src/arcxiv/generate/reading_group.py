@@ -35,6 +35,8 @@ def reading_group(an: Analysis, lessons: list[LessonOut], exercises: list[Exerci
 
 def _step(template: str, minutes: int, lessons: list[LessonOut], numbers: list[int] = (),
           exercise_ids: list[str] = ()) -> ReadingStep:
+    if len(lessons) == 1:  # "Read lesson 1 together", not "lessons 1"
+        template = template.replace("lessons {lessons}", "lesson {lessons}")
     text = template.format(lessons=number_list([l.number for l in lessons]), exercises=number_list(list(numbers)))
     return ReadingStep(minutes=minutes, what=scaffold(text), lesson_ids=[l.id for l in lessons],
                        exercise_ids=list(exercise_ids))

@@ -102,9 +102,10 @@ def to_markdown(cur: Curriculum) -> str:
         for b in g.blocks:
             out += ["", f"**{md(b.heading)}**", ""] + [_statement(s, sentence_of) for s in b.statements]
     out += _study_items(cur, sentence_of, lesson_titles)
-    out += ["", "## Glossary", ""]
-    terms = sorted(cur.terms, key=lambda t: t.label.lower())
-    for t in (t for t in terms if t.definition):
+    defined = [t for t in sorted(cur.terms, key=lambda t: t.label.lower()) if t.definition]
+    if defined:  # no heading over nothing
+        out += ["", "## Glossary", ""]
+    for t in defined:
         out.append(f"- **{md(t.label)}** ({t.kind}){_cite(t.definition, sentence_of)}: {md(t.definition.text)}")
     if whole:
         out += source
