@@ -34,6 +34,7 @@ def test_a_symbol_that_heads_a_name_is_no_notation():
 def test_what_the_authors_show_is_a_finding_even_where_it_says_what_it_does_not_depend_on():
     an = analyse(ingest(corpus_lines()[EB].encode()))
     roles = [c.role for c in an.claims]
+    assert roles[1] == "background"  # "There are two main EB strategies: …": the field, not the paper's own step
     assert roles[2] == "result"  # "We show that … ; its validity does not depend on …"
     assert roles[5] == "result"  # "By contrast, naively applying … can produce biased rules"
     assert roles[6] == "result"  # "We corroborate the robustness … through simulations"

@@ -36,7 +36,7 @@ _CUES: dict[str, re.Pattern] = {
     "scope": re.compile(r"(?i)\b(?:except (?:for)?|limited to|restricted to|self-contained|beyond the scope|we do not|"
                         r"does not|only (?:for|when|in)|under (?:the )?(?:stated|standard|mild) (?:assumptions|conditions)|"
                         r"we assume|assuming|caveats?|limitations?)\b"),
-    "background": re.compile(r"(?i)\b(?:however|recent(?:ly)?|existing|traditional(?:ly)?|widely|commonly|increasingly|"
+    "background": re.compile(r"(?i)^there (?:are|is|exists?)\b|\b(?:however|recent(?:ly)?|existing|traditional(?:ly)?|widely|commonly|increasingly|"
                              r"prevalent|estimated|has become|have become|is (?:a|an) "
                              r"(?:key|central|fundamental|important|emerging|common)|remains?|has been|have been|"
                              r"in recent years|is transforming|are increasingly)\b"),
