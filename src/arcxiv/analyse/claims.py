@@ -35,7 +35,7 @@ _CUES: dict[str, re.Pattern] = {
                               r"\b(?:suggests?|implies|underscores?|highlights?|paves?)\b"),
     "scope": re.compile(r"(?i)\b(?:except (?:for)?|limited to|restricted to|self-contained|beyond the scope|we do not|"
                         r"does not|only (?:for|when|in)|under (?:the )?(?:stated|standard|mild) (?:assumptions|conditions)|"
-                        r"we assume|assuming|caveats?|limitations?)\b"),
+                        r"we assume|assuming|caveat|limitation)\b|^(?:(?:a|an|the|our|one|two|main|key)\s+){0,2}(?:caveats?|limitations?)\b|\b(?:caveats?|limitations?) of (?:this|our|the present)\b"),
     "background": re.compile(r"(?i)^there (?:are|is|exists?)\b|\b(?:however|recent(?:ly)?|existing|traditional(?:ly)?|widely|commonly|increasingly|"
                              r"prevalent|estimated|has become|have become|is (?:a|an) "
                              r"(?:key|central|fundamental|important|emerging|common)|remains?|has been|have been|"
@@ -49,7 +49,7 @@ _PRIORITY = ["scope", "implication", "result", "aim", "method", "background"]
 _CONTRAST = re.compile(r"(?i)^(?:by|in) contrast\b")
 _SHOWN = re.compile(r"(?i)^(?:\w+,\s+)?we\s+(?:\w+ly\s+)?(?:prove|show|demonstrate|establish)\s+that\b")
 _LIMITATION = re.compile(r"(?i)\b(?:except (?:for)?|limited to|restricted to|self-contained|beyond the scope|we do not|"
-                         r"caveats?|limitations?)\b")
+                         r"caveat|limitation)\b|^(?:(?:a|an|the|our|one|two|main|key)\s+){0,2}(?:caveats?|limitations?)\b|\b(?:caveats?|limitations?) of (?:this|our|the present)\b")
 
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 _ORDINAL_RX = re.compile(rf"^(?:({'|'.join(ORDINALS)})(?:ly)?|(finally|lastly))\b,?\s*", re.I)

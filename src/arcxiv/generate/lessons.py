@@ -131,7 +131,7 @@ class LessonWriter(Gaps):
         if not terms:
             return None
         one = len(terms) == 1
-        text = W.S_ASSUMES.format(terms=_join([t.label for t in terms]), are="is" if one else "are",
+        text = W.S_ASSUMES.format(terms=_join([_named_as(t) for t in terms]), are="is" if one else "are",
                                   them="it" if one else "them", their="its" if one else "their")
         return Block(heading=W.H_ASSUMES, statements=[scaffold(text, self.named(terms))])
 
@@ -175,7 +175,7 @@ class LessonWriter(Gaps):
             keys.append(t.key)
         blocks += [b for b in [self.term_questions([self.an.terms[k] for k in keys])] if b]
         names = self.nameable([self.an.terms[k] for k in keys])[:3]
-        objectives = [scaffold(W.O_TERMS.format(terms=_join([t.label for t in names])), self.named(names))]
+        objectives = [scaffold(W.O_TERMS.format(terms=_join([_named_as(t) for t in names])), self.named(names))]
         return objectives, blocks, keys
 
     def notation(self, o: LessonOutline):
@@ -662,7 +662,8 @@ def _promised(w: LessonWriter, o: LessonOutline, objectives: list, blocks: list[
             return objectives
     template = W.O_TERMS if o.kind == "vocabulary" else W.O_NOTATION
     names = taught[:3] if o.kind == "vocabulary" else taught[:4]
-    return [scaffold(template.format(terms=_join([t.label for t in names]), mean=_mean(names)), w.named(names))] + objectives[1:]
+    labels = [_named_as(t) if o.kind == "vocabulary" else t.label for t in names]  # "what the paper says of the X"
+    return [scaffold(template.format(terms=_join(labels), mean=_mean(names)), w.named(names))] + objectives[1:]
 
 
 def _covers(spans, sentences: list[Span]) -> bool:
