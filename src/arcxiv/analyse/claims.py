@@ -13,6 +13,11 @@ import re
 from ..models import Claim, Enumeration, Sentence, Span
 from .nlp import noun_chunks, text_of
 
+# the paper's own limits: "except for", "beyond the scope", "Limitations include …", "limitations of this study";
+# not "their native serotypes face limitations" (the problem the paper starts from)
+_LIMITS = (r"\b(?:except (?:for)?|limited to|restricted to|self-contained|beyond the scope|we do not|caveat|limitation)\b"
+           r"|^(?:(?:a|an|the|our|one|two|main|key)\s+){0,2}(?:caveats?|limitations?)\b"
+           r"|\b(?:caveats?|limitations?) of (?:this|our|the present)\b")
 _CUES: dict[str, re.Pattern] = {
     "aim": re.compile(r"(?i)\b(?:we|this (?:paper|work|article|study)|here we|in this (?:paper|work))\s+(?:\w+ly\s+)?"
                       r"(?:establish|propose|introduce|present|study|develop|investigate|consider|address|aim|seek|"
@@ -33,9 +38,8 @@ _CUES: dict[str, re.Pattern] = {
                               r"open|pave|enable|are tied|provide)|\b(?:tied together|unif(?:y|ies|ied|ying)|in summary|"
                               r"overall|taken together|this (?:suggests|implies|enables|opens))\b|"
                               r"\b(?:suggests?|implies|underscores?|highlights?|paves?)\b"),
-    "scope": re.compile(r"(?i)\b(?:except (?:for)?|limited to|restricted to|self-contained|beyond the scope|we do not|"
-                        r"does not|only (?:for|when|in)|under (?:the )?(?:stated|standard|mild) (?:assumptions|conditions)|"
-                        r"we assume|assuming|caveat|limitation)\b|^(?:(?:a|an|the|our|one|two|main|key)\s+){0,2}(?:caveats?|limitations?)\b|\b(?:caveats?|limitations?) of (?:this|our|the present)\b"),
+    "scope": re.compile(rf"(?i){_LIMITS}|\b(?:does not|only (?:for|when|in)|"
+                        r"under (?:the )?(?:stated|standard|mild) (?:assumptions|conditions)|we assume|assuming)\b"),
     "background": re.compile(r"(?i)^there (?:are|is|exists?)\b|\b(?:however|recent(?:ly)?|existing|traditional(?:ly)?|widely|commonly|increasingly|"
                              r"prevalent|estimated|has become|have become|is (?:a|an) "
                              r"(?:key|central|fundamental|important|emerging|common)|remains?|has been|have been|"
@@ -48,8 +52,7 @@ LABEL_ROLES = {"background": "background", "context": "background", "motivation"
 _PRIORITY = ["scope", "implication", "result", "aim", "method", "background"]
 _CONTRAST = re.compile(r"(?i)^(?:by|in) contrast\b")
 _SHOWN = re.compile(r"(?i)^(?:\w+,\s+)?we\s+(?:\w+ly\s+)?(?:prove|show|demonstrate|establish)\s+that\b")
-_LIMITATION = re.compile(r"(?i)\b(?:except (?:for)?|limited to|restricted to|self-contained|beyond the scope|we do not|"
-                         r"caveat|limitation)\b|^(?:(?:a|an|the|our|one|two|main|key)\s+){0,2}(?:caveats?|limitations?)\b|\b(?:caveats?|limitations?) of (?:this|our|the present)\b")
+_LIMITATION = re.compile(rf"(?i){_LIMITS}")
 
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 _ORDINAL_RX = re.compile(rf"^(?:({'|'.join(ORDINALS)})(?:ly)?|(finally|lastly))\b,?\s*", re.I)
