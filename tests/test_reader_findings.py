@@ -74,3 +74,11 @@ def test_a_reading_group_step_of_one_lesson_says_lesson():
         group = compiled(line.encode()).reading_group
         for step in group.steps if group else []:
             assert not re.search(r"\blessons \d+ (?!and|to)", step.what.text), step.what.text
+
+
+def test_a_term_used_inside_a_longer_one_is_listed_where_it_comes_up():
+    """Both panels' one fault of fact: "EMDs comes up in sentences 3 and 4", though "the Yohkoh/SXT EMDs"
+    (7) and "the Yohkoh EMD sample" (10) use it; a mention belongs to the longest term that holds it."""
+    md = _md(compiled(corpus_lines()[SUN].encode()))
+    assert "EMDs comes up in sentences 3, 4, 7 and 10." in md
+    assert "use the active regions" in md and "Sentences 4, 7 and 8 use the active regions." in md

@@ -467,8 +467,8 @@ def _spoken_of(w: LessonWriter, t: TermInfo) -> bool:
 def _pointed(w: LessonWriter, b: Block, t: TermInfo | None, read: list, made: list) -> Block:
     if t is None or not label_mention(w.src, t):
         return b
-    where = [m + 1 for m, (o, *_) in enumerate(made) if o.kind == "part"
-             and any(w.an.sentence_at(x[0]) in read[m] for x in t.mentions)]
+    uses = {w.an.sentence_at(x[0]) for x in t.mentions} | _uses_inside_longer_terms(w.an, t)
+    where = [m + 1 for m, (o, *_) in enumerate(made) if o.kind == "part" and uses & read[m]]
     if not where:
         return b
     template = W.S_READ_IN if len(where) == 1 else W.S_READ_IN_MANY
@@ -731,9 +731,20 @@ def _first_uses(an: Analysis, t: TermInfo) -> list[int]:
     # a use pointed to as "paragraph 163 of section B.3" is left out: a number past 99 in teaching
     # text would read as a claim of the paper's
     out = []
-    for i in sorted({an.sentence_at(m[0]) for m in t.mentions}):
+    for i in sorted({an.sentence_at(m[0]) for m in t.mentions} | _uses_inside_longer_terms(an, t)):
         if len(out) == MAX_USES_LISTED:
             break
         if not re.search(r"\d{3}", an.sentence_ref(i)):
             out.append(i)
     return out
+
+
+def _uses_inside_longer_terms(an: Analysis, t: TermInfo) -> set[int]:
+    """The sentences of an abstract that use a term inside a longer one ("Yohkoh/SXT EMDs", "the EMD
+    sample"): a mention belongs to the longest term, but "EMDs comes up in sentences 3 and 4" must not
+    leave those out. A whole paper's lists name a few first uses only, so they are not searched."""
+    if t.kind not in ("concept", "acronym") or is_whole_paper(an):
+        return set()
+    stem = re.escape(t.label[:-1] if t.label.endswith("s") and len(t.label) > 3 else t.label)
+    word = re.compile(rf"(?<![\w-]){stem}(?:s|es)?(?![\w-])", 0 if t.kind == "acronym" else re.I)
+    return {s.index for s in an.sentences if word.search(s.text)}
